@@ -14,6 +14,12 @@ export MODELARTS_TEST_PYTHON := $(VENV)/bin/python
 
 .PHONY: all tools protoc terraform build demo test bench install release clean
 
+VERSION := $(shell sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -n 1)
+OS_ARCH := $(shell uname -s | tr A-Z a-z)_$(shell uname -m | sed 's/x86_64/amd64/;s/aarch64/arm64/')
+PROVIDER := terraform-provider-modelarts
+# Terraform's implicit local mirror: a plain `terraform init` looks here first.
+PLUGIN_DIR := $(HOME)/.terraform.d/plugins/registry.terraform.io/modelarts/modelarts/$(VERSION)/$(OS_ARCH)
+
 all: build
 
 tools: protoc terraform
@@ -44,6 +50,21 @@ test: tools
 	cargo fmt --all -- --check
 	cargo clippy --all-targets -- -D warnings
 	cargo test --all-targets
+
+install: build
+	@mkdir -p $(PLUGIN_DIR)
+	install -m 0755 target/release/$(PROVIDER) $(PLUGIN_DIR)/$(PROVIDER)_v$(VERSION)
+	@echo "installed modelarts/modelarts $(VERSION) for $(OS_ARCH); terraform init will find it"
+
+# Registry-style release artefacts for this platform: zip, SHA256SUMS, manifest.
+release: build
+	@rm -rf dist && mkdir -p dist/stage
+	cp target/release/$(PROVIDER) dist/stage/$(PROVIDER)_v$(VERSION)
+	cp README.md CHANGELOG.md LICENSE dist/stage/
+	cd dist/stage && zip -q -X ../$(PROVIDER)_$(VERSION)_$(OS_ARCH).zip *
+	cp terraform-registry-manifest.json dist/$(PROVIDER)_$(VERSION)_manifest.json
+	cd dist && sha256sum *.zip *_manifest.json > $(PROVIDER)_$(VERSION)_SHA256SUMS
+	@rm -rf dist/stage && ls -1 dist
 
 clean:
 	cargo clean
