@@ -1,4 +1,20 @@
-//! The ModelArts app-authentication API: request signing, and (with the client) one
-//! function per operation.
+//! The ModelArts app-authentication API: request signing, credentials, and the client
+//! with one function per operation.
 
+pub mod auth;
+pub mod batch;
+pub mod client;
+pub mod error;
+pub mod models;
+pub mod paging;
+pub mod retry;
 pub mod signing;
+mod transport;
+
+pub use auth::{Credentials, Secret};
+pub use batch::{AppFailure, BatchOutcome, MAX_APPS_PER_CALL};
+pub use client::{ApiRef, ClientConfig, ModelArtsClient};
+pub use error::ClientError;
+pub use models::{App, AuthorizedApp};
+pub use retry::RetryPolicy;
+pub use transport::MAX_BODY_BYTES;

@@ -1,0 +1,440 @@
+//! The ModelArts client: one function per API operation, over one shared HTTP client.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use reqwest::{Method, Url};
+use serde_json::{json, Value};
+use tokio::time::Instant;
+use tracing::instrument;
+
+use super::auth::Credentials;
+use super::batch::{record_chunk, unique_apps, MAX_APPS_PER_CALL};
+use super::error::ClientError;
+use super::models::{
+    decode_app_answer, decode_apps_page, decode_authorize_answer, decode_cancel_answer,
+    decode_relations_page, AppAuthResult,
+};
+use super::paging::collect_pages;
+use super::retry::RetryPolicy;
+use super::transport::{Reply, Request, Transport};
+
+pub use super::batch::{AppFailure, BatchOutcome};
+pub use super::models::{App, AuthorizedApp};
+
+/// How long establishing a connection may take before the attempt counts as failed.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// How long the service may stay silent mid-answer before the attempt counts as failed.
+const READ_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// The page size asked for; the API's default and the most it documents.
+const PAGE_LIMIT: u32 = 1000;
+
+/// The workspace every project has; requests leave `workspace_id` out for it.
+pub const DEFAULT_WORKSPACE: &str = "0";
+
+/// What the client needs to reach ModelArts.
+#[derive(Debug, Clone)]
+pub struct ClientConfig {
+    /// Base URL, e.g. `https://modelarts.cn-north-4.myhuaweicloud.com`.
+    pub endpoint: String,
+    /// How requests are authenticated.
+    pub credentials: Credentials,
+    /// Accept invalid TLS certificates (for test endpoints only).
+    pub insecure: bool,
+    /// Retries after the first attempt, for 429, 409, 5xx and transport errors.
+    pub max_retries: u32,
+}
+
+/// One API of one service, in one project and workspace.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct ApiRef {
+    /// The project (32 hex characters on the cloud).
+    pub project_id: String,
+    /// The workspace; `"0"` is the default one.
+    pub workspace_id: String,
+    /// The real-time service.
+    pub service_id: String,
+    /// The app-auth API of the service.
+    pub api_id: String,
+}
+
+/// A ModelArts API client. Cheap to clone: clones share one connection pool and the
+/// reads in flight.
+#[derive(Clone)]
+pub struct ModelArtsClient {
+    transport: Arc<Transport>,
+}
+
+impl std::fmt::Debug for ModelArtsClient {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ModelArtsClient")
+            .field("endpoint", &self.transport.base.as_str())
+            .field("credentials", &self.transport.credentials)
+            .finish()
+    }
+}
+
+impl ModelArtsClient {
+    /// Builds a client. Errors: [`ClientError::Config`] when the endpoint is not an
+    /// http(s) URL with a host, or the TLS stack cannot be set up.
+    pub fn new(config: ClientConfig) -> Result<Self, ClientError> {
+        let base = Url::parse(config.endpoint.trim()).map_err(|error| ClientError::Config {
+            message: format!("the endpoint {:?} is not a URL ({error})", config.endpoint),
+        })?;
+        if !matches!(base.scheme(), "http" | "https") || base.host_str().is_none() {
+            return Err(ClientError::Config {
+                message: format!(
+                    "the endpoint {:?} must be an http or https URL with a host",
+                    config.endpoint
+                ),
+            });
+        }
+        let http = reqwest::Client::builder()
+            .use_rustls_tls()
+            .connect_timeout(CONNECT_TIMEOUT)
+            .read_timeout(READ_TIMEOUT)
+            .danger_accept_invalid_certs(config.insecure)
+            // A redirect would carry signed or token headers to a place nobody configured.
+            .redirect(reqwest::redirect::Policy::none())
+            .user_agent(concat!(
+                "terraform-provider-modelarts/",
+                env!("CARGO_PKG_VERSION")
+            ))
+            .build()
+            .map_err(|error| ClientError::Config {
+                message: format!("the HTTP client could not be built ({error})"),
+            })?;
+        let transport = Transport::new(http, base, config.credentials, config.max_retries);
+        Ok(ModelArtsClient {
+            transport: Arc::new(transport),
+        })
+    }
+
+    /// The same client with another wait schedule between retries (tests use short ones).
+    pub fn with_retry_policy(self, policy: RetryPolicy) -> Self {
+        let old = &self.transport;
+        let mut transport = Transport::new(
+            old.http.clone(),
+            old.base.clone(),
+            old.credentials.clone(),
+            old.max_retries,
+        );
+        transport.policy = policy;
+        ModelArtsClient {
+            transport: Arc::new(transport),
+        }
+    }
+
+    /// Authorizes the API to the apps, in chunks of at most [`MAX_APPS_PER_CALL`].
+    /// Authorizing is idempotent, so calls are retried like reads.
+    #[instrument(skip_all, fields(service_id = %api.service_id, api_id = %api.api_id, apps = app_ids.len()))]
+    pub async fn authorize_apps(
+        &self,
+        api: &ApiRef,
+        app_ids: &[String],
+        deadline: Instant,
+    ) -> BatchOutcome {
+        self.batch(api, app_ids, deadline, Method::POST).await
+    }
+
+    /// Cancels the API's authorization to the apps, in chunks like [`Self::authorize_apps`].
+    /// An app that was not authorized comes back failed, with the service's reason.
+    #[instrument(skip_all, fields(service_id = %api.service_id, api_id = %api.api_id, apps = app_ids.len()))]
+    pub async fn cancel_apps(
+        &self,
+        api: &ApiRef,
+        app_ids: &[String],
+        deadline: Instant,
+    ) -> BatchOutcome {
+        self.batch(api, app_ids, deadline, Method::DELETE).await
+    }
+
+    async fn batch(
+        &self,
+        api: &ApiRef,
+        app_ids: &[String],
+        deadline: Instant,
+        method: Method,
+    ) -> BatchOutcome {
+        let apps = unique_apps(app_ids);
+        let mut outcome = BatchOutcome::default();
+        let mut chunks = apps.chunks(MAX_APPS_PER_CALL);
+        while let Some(chunk) = chunks.next() {
+            match self.send_chunk(api, chunk, deadline, method.clone()).await {
+                Ok(answer) => record_chunk(chunk, answer, &mut outcome),
+                Err(error) => {
+                    outcome.not_attempted.extend(chunk.iter().cloned());
+                    outcome.not_attempted.extend(chunks.flatten().cloned());
+                    outcome.error = Some(error);
+                    break;
+                }
+            }
+        }
+        outcome
+    }
+
+    async fn send_chunk(
+        &self,
+        api: &ApiRef,
+        chunk: &[String],
+        deadline: Instant,
+        method: Method,
+    ) -> Result<Vec<AppAuthResult>, ClientError> {
+        let cancel = method == Method::DELETE;
+        let operation = if cancel {
+            "cancel apps"
+        } else {
+            "authorize apps"
+        };
+        let apps: Vec<Value> = chunk.iter().map(|id| json!({ "app_id": id })).collect();
+        let mut body = json!({ "apps": apps });
+        let workspace = workspace(&api.workspace_id);
+        if let Some(workspace_id) = workspace {
+            body["workspace_id"] = json!(workspace_id);
+        }
+        // The cancel call takes workspace_id in the query as well; both must agree.
+        let query = match (cancel, workspace) {
+            (true, Some(workspace_id)) => vec![("workspace_id", workspace_id.to_string())],
+            _ => Vec::new(),
+        };
+        let request = Request {
+            operation,
+            method,
+            project_id: api.project_id.clone(),
+            segments: api_segments(api, "app-auth-api"),
+            query,
+            body: Some(body),
+        };
+
+        let reply = self.send(request, deadline).await?;
+        if cancel {
+            decode(operation, &reply, decode_cancel_answer)
+        } else {
+            decode(operation, &reply, decode_authorize_answer)
+        }
+    }
+
+    /// Every app currently authorized to the API, following all pages.
+    ///
+    /// Errors: `e.is_not_found()` when the service or the API does not exist; any
+    /// transport, timeout, throttling, API or decode error.
+    #[instrument(skip_all, fields(service_id = %api.service_id, api_id = %api.api_id))]
+    pub async fn list_authorized_apps(
+        &self,
+        api: &ApiRef,
+        deadline: Instant,
+    ) -> Result<Vec<AuthorizedApp>, ClientError> {
+        let operation = "list authorized apps";
+        let relations = collect_pages(
+            operation,
+            |offset| {
+                let mut query = page_query(offset, &api.workspace_id);
+                query.push(("show_only", "AUTH".to_string()));
+                let request = Request {
+                    operation,
+                    method: Method::GET,
+                    project_id: api.project_id.clone(),
+                    segments: api_segments(api, "api-auths"),
+                    query,
+                    body: None,
+                };
+                async move {
+                    let reply = self.send(request, deadline).await?;
+                    decode(operation, &reply, decode_relations_page)
+                }
+            },
+            |(app, _): &(AuthorizedApp, bool)| app.app_id.as_str(),
+        )
+        .await?;
+        // A service that ignores show_only lists unauthorized apps too; drop them.
+        Ok(relations
+            .into_iter()
+            .filter_map(|(app, authed)| authed.then_some(app))
+            .collect())
+    }
+
+    /// Creates an app. Errors: API errors such as quota exceeded (400 `ModelArts.0116`).
+    #[instrument(skip_all, fields(project_id, workspace_id))]
+    pub async fn create_app(
+        &self,
+        project_id: &str,
+        workspace_id: &str,
+        name: &str,
+        remark: Option<&str>,
+        deadline: Instant,
+    ) -> Result<App, ClientError> {
+        let operation = "create app";
+        let mut body = json!({ "app_name": name });
+        if let Some(remark) = remark {
+            body["app_remark"] = json!(remark);
+        }
+        if let Some(workspace_id) = workspace(workspace_id) {
+            body["workspace_id"] = json!(workspace_id);
+        }
+        let request = Request {
+            operation,
+            method: Method::POST,
+            project_id: project_id.to_string(),
+            segments: vec!["app-auth".into(), "apps".into()],
+            query: Vec::new(),
+            body: Some(body),
+        };
+        let reply = self.send(request, deadline).await?;
+        decode(operation, &reply, decode_app_answer)
+    }
+
+    /// Reads one app. Errors: `e.is_not_found()` when it does not exist.
+    #[instrument(skip_all, fields(app_id))]
+    pub async fn show_app(
+        &self,
+        project_id: &str,
+        workspace_id: &str,
+        app_id: &str,
+        deadline: Instant,
+    ) -> Result<App, ClientError> {
+        let operation = "show app";
+        let request = app_request(operation, Method::GET, project_id, workspace_id, app_id);
+        let reply = self.send(request, deadline).await?;
+        decode(operation, &reply, decode_app_answer)
+    }
+
+    /// Deletes an app. Errors: `e.is_not_found()` when it does not exist; 403 while the
+    /// app still has APIs bound to it.
+    #[instrument(skip_all, fields(app_id))]
+    pub async fn delete_app(
+        &self,
+        project_id: &str,
+        workspace_id: &str,
+        app_id: &str,
+        deadline: Instant,
+    ) -> Result<(), ClientError> {
+        let request = app_request(
+            "delete app",
+            Method::DELETE,
+            project_id,
+            workspace_id,
+            app_id,
+        );
+        self.send(request, deadline).await.map(|_| ())
+    }
+
+    /// The caller's apps, optionally filtered by name (the service matches fuzzily),
+    /// following all pages.
+    #[instrument(skip_all, fields(project_id, workspace_id))]
+    pub async fn list_apps(
+        &self,
+        project_id: &str,
+        workspace_id: &str,
+        name: Option<&str>,
+        deadline: Instant,
+    ) -> Result<Vec<App>, ClientError> {
+        let operation = "list apps";
+        collect_pages(
+            operation,
+            |offset| {
+                let mut query = page_query(offset, workspace_id);
+                if let Some(name) = name {
+                    query.push(("app_name", name.to_string()));
+                }
+                let request = Request {
+                    operation,
+                    method: Method::GET,
+                    project_id: project_id.to_string(),
+                    segments: vec!["app-auth".into(), "apps".into()],
+                    query,
+                    body: None,
+                };
+                async move {
+                    let reply = self.send(request, deadline).await?;
+                    decode(operation, &reply, decode_apps_page)
+                }
+            },
+            |app: &App| app.app_id.as_str(),
+        )
+        .await
+    }
+
+    /// Checks the IDs that become path segments, then sends.
+    async fn send(&self, request: Request, deadline: Instant) -> Result<Reply, ClientError> {
+        let ids = std::iter::once(&request.project_id).chain(&request.segments);
+        if let Some(bad) = ids.clone().find(|id| !is_path_safe(id)) {
+            return Err(ClientError::InvalidArgument {
+                operation: request.operation,
+                message: format!(
+                    "the ID {bad:?} is empty or contains a character not allowed in IDs \
+                     ('/', '?', '#', whitespace or a control character)"
+                ),
+            });
+        }
+        self.transport.send(request, deadline).await
+    }
+}
+
+/// Whether `id` can be one path segment that signs the same on both sides.
+fn is_path_safe(id: &str) -> bool {
+    !id.is_empty()
+        && !id.chars().any(|c| {
+            matches!(c, '/' | '?' | '#' | '%' | '\\') || c.is_whitespace() || c.is_control()
+        })
+}
+
+/// The workspace to send, or `None` for the default one (requests stay minimal).
+fn workspace(workspace_id: &str) -> Option<&str> {
+    (!workspace_id.is_empty() && workspace_id != DEFAULT_WORKSPACE).then_some(workspace_id)
+}
+
+fn api_segments(api: &ApiRef, last: &str) -> Vec<String> {
+    vec![
+        "services".into(),
+        api.service_id.clone(),
+        "app-auth-apis".into(),
+        api.api_id.clone(),
+        last.into(),
+    ]
+}
+
+fn page_query(offset: u64, workspace_id: &str) -> Vec<(&'static str, String)> {
+    let mut query = vec![
+        ("limit", PAGE_LIMIT.to_string()),
+        ("offset", offset.to_string()),
+    ];
+    if let Some(workspace_id) = workspace(workspace_id) {
+        query.push(("workspace_id", workspace_id.to_string()));
+    }
+    query
+}
+
+fn app_request(
+    operation: &'static str,
+    method: Method,
+    project_id: &str,
+    workspace_id: &str,
+    app_id: &str,
+) -> Request {
+    Request {
+        operation,
+        method,
+        project_id: project_id.to_string(),
+        segments: vec!["app-auth".into(), "apps".into(), app_id.to_string()],
+        query: workspace(workspace_id)
+            .map(|id| vec![("workspace_id", id.to_string())])
+            .unwrap_or_default(),
+        body: None,
+    }
+}
+
+/// Runs a decoder over a reply, turning its complaint into a [`ClientError::Decode`].
+fn decode<T>(
+    operation: &'static str,
+    reply: &Reply,
+    decoder: fn(&[u8]) -> Result<T, String>,
+) -> Result<T, ClientError> {
+    decoder(&reply.body).map_err(|message| ClientError::Decode {
+        operation,
+        status: reply.status,
+        message,
+        request_id: reply.request_id.clone(),
+    })
+}

@@ -1,0 +1,304 @@
+//! The one error type of the ModelArts client, worded so that its `Display` can serve as
+//! the detail of a Terraform diagnostic: what happened, what the service said, what to do.
+
+use std::fmt;
+
+/// Why a call to ModelArts failed. `Display` never contains a credential.
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum ClientError {
+    /// The client could not be built from its configuration (bad endpoint, TLS setup).
+    #[error("The ModelArts client could not be set up: {message}.")]
+    Config {
+        /// What is wrong, without any credential.
+        message: String,
+    },
+
+    /// An argument can never form a valid request (for example an empty ID).
+    #[error("Could not {operation}: {message}.")]
+    InvalidArgument {
+        /// The operation that was asked for.
+        operation: &'static str,
+        /// What is wrong with the argument.
+        message: String,
+    },
+
+    /// The service could not be reached, even after retrying.
+    #[error(
+        "Could not {operation}: the request to ModelArts failed after {attempts} attempt(s): \
+         {message}. Check the endpoint and the network, or raise max_retries."
+    )]
+    Transport {
+        /// The operation that was attempted.
+        operation: &'static str,
+        /// How many requests were sent.
+        attempts: u32,
+        /// The last transport error, with its causes.
+        message: String,
+    },
+
+    /// The deadline (the resource's timeout) was reached before the call could finish.
+    #[error(
+        "Could not {operation}: the deadline was reached after {attempts} attempt(s), \
+         last {last}. Raise the resource's timeouts if the service is slow."
+    )]
+    Timeout {
+        /// The operation that was attempted.
+        operation: &'static str,
+        /// How many requests were sent.
+        attempts: u32,
+        /// What the last attempt ended with.
+        last: String,
+        /// The request ID of the last answer, when one came.
+        request_id: Option<String>,
+    },
+
+    /// The service kept answering 429 until the retry budget or the deadline ran out.
+    #[error(
+        "Could not {operation}: the service is throttling requests (HTTP 429{}) and still was \
+         after {attempts} attempt(s){}{}. Raise max_retries or the resource's timeouts, or \
+         lower terraform's -parallelism.",
+        code_suffix(.error_code.as_deref(), .error_msg.as_deref()),
+        if *.deadline_reached { " when the deadline was reached" } else { "" },
+        request_id_suffix(.request_id.as_deref())
+    )]
+    Throttled {
+        /// The operation that was attempted.
+        operation: &'static str,
+        /// How many requests were sent.
+        attempts: u32,
+        /// The service's error code, for example `APIGW.0308`.
+        error_code: Option<String>,
+        /// The service's error message.
+        error_msg: Option<String>,
+        /// The request ID of the last answer.
+        request_id: Option<String>,
+        /// True when the deadline, not max_retries, ended the retries.
+        deadline_reached: bool,
+    },
+
+    /// The service answered with an error status that retrying cannot fix.
+    #[error(
+        "Could not {operation}: ModelArts answered HTTP {status}{}{}.{}",
+        code_suffix(.error_code.as_deref(), .error_msg.as_deref()),
+        request_id_suffix(.request_id.as_deref()),
+        advice(*.status)
+    )]
+    Api {
+        /// The operation that was attempted.
+        operation: &'static str,
+        /// The HTTP status.
+        status: u16,
+        /// The service's error code, for example `ModelArts.0102`.
+        error_code: Option<String>,
+        /// The service's error message.
+        error_msg: Option<String>,
+        /// The `X-Request-Id` of the answer.
+        request_id: Option<String>,
+    },
+
+    /// The answer could not be understood (malformed, truncated, not JSON, too large).
+    #[error(
+        "Could not {operation}: the answer from ModelArts (HTTP {status}{}) could not be \
+         read: {message}. Retry later; report it if it persists.",
+        request_id_suffix(.request_id.as_deref())
+    )]
+    Decode {
+        /// The operation whose answer was malformed.
+        operation: &'static str,
+        /// The HTTP status of the answer.
+        status: u16,
+        /// What was wrong with it (never the body itself).
+        message: String,
+        /// The `X-Request-Id` of the answer.
+        request_id: Option<String>,
+    },
+}
+
+/// ModelArts' error code for an unknown service, API or app.
+const NOT_FOUND_CODE: &str = "ModelArts.0102";
+
+fn code_suffix(code: Option<&str>, msg: Option<&str>) -> String {
+    match (code, msg) {
+        (Some(code), Some(msg)) => format!(", {code}: {msg}"),
+        (Some(code), None) => format!(", {code}"),
+        (None, Some(msg)) => format!(": {msg}"),
+        (None, None) => String::new(),
+    }
+}
+
+fn request_id_suffix(request_id: Option<&str>) -> String {
+    request_id
+        .map(|id| format!(" (request ID {id})"))
+        .unwrap_or_default()
+}
+
+fn advice(status: u16) -> &'static str {
+    match status {
+        401 => " Check the credentials (token, or access and secret key) and the project ID.",
+        403 => " Check that the credentials may update the service and own the apps.",
+        404 => " Check that the service, API or app exists in this project and workspace.",
+        _ => "",
+    }
+}
+
+impl ClientError {
+    /// True when the service said the addressed service, API or app does not exist.
+    pub fn is_not_found(&self) -> bool {
+        match self {
+            ClientError::Api {
+                status, error_code, ..
+            } => *status == 404 || error_code.as_deref() == Some(NOT_FOUND_CODE),
+            _ => false,
+        }
+    }
+
+    /// The HTTP status of the answer behind the error, when there was one.
+    pub fn status(&self) -> Option<u16> {
+        match self {
+            ClientError::Api { status, .. } | ClientError::Decode { status, .. } => Some(*status),
+            ClientError::Throttled { .. } => Some(429),
+            _ => None,
+        }
+    }
+
+    /// The service's error code (`ModelArts.NNNN` or `APIGW.NNNN`), when it sent one.
+    pub fn error_code(&self) -> Option<&str> {
+        match self {
+            ClientError::Api { error_code, .. } | ClientError::Throttled { error_code, .. } => {
+                error_code.as_deref()
+            }
+            _ => None,
+        }
+    }
+
+    /// The `X-Request-Id` of the answer behind the error, when there was one.
+    pub fn request_id(&self) -> Option<&str> {
+        match self {
+            ClientError::Api { request_id, .. }
+            | ClientError::Decode { request_id, .. }
+            | ClientError::Throttled { request_id, .. }
+            | ClientError::Timeout { request_id, .. } => request_id.as_deref(),
+            _ => None,
+        }
+    }
+
+    /// The operation that failed, in words ("authorize apps"); empty for setup errors.
+    pub fn operation(&self) -> &'static str {
+        match self {
+            ClientError::Config { .. } => "",
+            ClientError::InvalidArgument { operation, .. }
+            | ClientError::Transport { operation, .. }
+            | ClientError::Timeout { operation, .. }
+            | ClientError::Throttled { operation, .. }
+            | ClientError::Api { operation, .. }
+            | ClientError::Decode { operation, .. } => operation,
+        }
+    }
+
+    /// True when the service kept throttling past the retry budget.
+    pub fn is_throttled(&self) -> bool {
+        matches!(self, ClientError::Throttled { .. })
+    }
+
+    /// True when the deadline was reached before the call finished.
+    pub fn is_timeout(&self) -> bool {
+        matches!(self, ClientError::Timeout { .. })
+    }
+}
+
+/// A short description of one failed attempt, used in [`ClientError::Timeout`].
+#[derive(Debug, Clone)]
+pub(crate) enum AttemptOutcome {
+    /// No attempt was made before the deadline.
+    NotStarted,
+    /// The service answered with this status.
+    Status(u16),
+    /// The request failed in transport.
+    Transport(String),
+    /// The attempt itself ran into the deadline.
+    DeadlineDuringRequest,
+}
+
+impl fmt::Display for AttemptOutcome {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            AttemptOutcome::NotStarted => f.write_str("before any request was sent"),
+            AttemptOutcome::Status(status) => write!(f, "answered HTTP {status}"),
+            AttemptOutcome::Transport(message) => write!(f, "failed with: {message}"),
+            AttemptOutcome::DeadlineDuringRequest => {
+                f.write_str("request still waiting for an answer")
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn api(status: u16, code: Option<&str>) -> ClientError {
+        ClientError::Api {
+            operation: "show app",
+            status,
+            error_code: code.map(str::to_string),
+            error_msg: Some("App not found".into()),
+            request_id: Some("req-1".into()),
+        }
+    }
+
+    /// Not-found covers both the 404 status and ModelArts' not-found code.
+    #[test]
+    fn not_found_is_recognised_by_status_or_code() {
+        let cases = [
+            ("404 without code", api(404, None), true),
+            (
+                "400 with not-found code",
+                api(400, Some("ModelArts.0102")),
+                true,
+            ),
+            ("403", api(403, Some("ModelArts.0105")), false),
+        ];
+        for (name, error, expected) in cases {
+            assert_eq!(error.is_not_found(), expected, "{name}");
+        }
+    }
+
+    /// The API error's text carries status, code, message and request ID.
+    #[test]
+    fn api_error_display_names_what_the_service_said() {
+        let text = api(404, Some("ModelArts.0102")).to_string();
+        for part in [
+            "show app",
+            "HTTP 404",
+            "ModelArts.0102",
+            "App not found",
+            "req-1",
+        ] {
+            assert!(text.contains(part), "{part} missing from {text}");
+        }
+    }
+
+    /// Throttling says so and says what to change.
+    #[test]
+    fn throttled_display_suggests_what_to_change() {
+        let error = ClientError::Throttled {
+            operation: "authorize apps",
+            attempts: 6,
+            error_code: Some("APIGW.0308".into()),
+            error_msg: None,
+            request_id: None,
+            deadline_reached: false,
+        };
+        let text = error.to_string();
+        for part in [
+            "throttling requests",
+            "max_retries",
+            "-parallelism",
+            "APIGW.0308",
+        ] {
+            assert!(text.contains(part), "{part} missing from {text}");
+        }
+        assert!(error.is_throttled() && !error.is_timeout());
+        assert_eq!(error.status(), Some(429));
+    }
+}

@@ -1,0 +1,253 @@
+//! The API's own objects (`AppAuthResultInfo`, `ApigAppDetailInfo`, ...) and the decoders
+//! that turn an answer's bytes into them.
+//!
+//! Decoders are strict about what the client relies on (an app's `app_id`, each result's
+//! `success`) and lenient about the rest, and they never panic: every problem becomes a
+//! short message that names no value from the body, ready for [`super::ClientError`].
+
+use serde::de::DeserializeOwned;
+use serde::Deserialize;
+
+use super::auth::Secret;
+
+/// An app (`ApigAppDetailInfo`). `app_secret` is a credential: it prints `***`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct App {
+    /// The app's ID.
+    pub app_id: String,
+    /// The app's name.
+    pub app_name: String,
+    /// The app's description, when it has one.
+    pub app_remark: Option<String>,
+    /// The app key callers sign inference requests with.
+    pub app_key: String,
+    /// The app secret; never log it.
+    pub app_secret: Secret,
+    /// `APIC`, `APIG` or `DEDICATE_APIG` (empty when the service did not say).
+    pub app_type: String,
+    /// Creation time, epoch milliseconds (0 when the service did not say).
+    pub created_at: i64,
+    /// Last update time, epoch milliseconds.
+    pub updated_at: Option<i64>,
+    /// The app codes of the app.
+    pub app_codes: Vec<String>,
+}
+
+/// An app authorized to an API, as the paged relations read reports it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuthorizedApp {
+    /// The app's ID.
+    pub app_id: String,
+    /// The app's name (empty when the service did not say).
+    pub app_name: String,
+}
+
+/// One element of an authorize or cancel answer (`AppAuthResultInfo`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AppAuthResult {
+    /// The app the element is about.
+    pub app_id: String,
+    /// Whether this app's authorization (or cancellation) took place.
+    pub success: bool,
+    /// Why it failed, when it did and the service said.
+    pub reason: Option<String>,
+}
+
+/// One page of a paged list.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Page<T> {
+    /// The items of this page.
+    pub items: Vec<T>,
+    /// The number of items in the whole list, when the service said.
+    pub total_count: Option<u64>,
+}
+
+/// One page of the relations read: each app, and whether it is authorized.
+pub type RelationsPage = Page<(AuthorizedApp, bool)>;
+
+#[derive(Deserialize)]
+struct WireApp {
+    app_id: String,
+    app_name: Option<String>,
+    app_remark: Option<String>,
+    app_key: Option<String>,
+    app_secret: Option<Secret>,
+    app_type: Option<String>,
+    created_at: Option<i64>,
+    updated_at: Option<i64>,
+    app_codes: Option<Vec<String>>,
+}
+
+impl WireApp {
+    fn into_app(self) -> Result<App, String> {
+        require_id("app_id", &self.app_id)?;
+        Ok(App {
+            app_id: self.app_id,
+            app_name: self.app_name.unwrap_or_default(),
+            app_remark: self.app_remark.filter(|remark| !remark.is_empty()),
+            app_key: self.app_key.unwrap_or_default(),
+            app_secret: self
+                .app_secret
+                .unwrap_or_else(|| Secret::new(String::new())),
+            app_type: self.app_type.unwrap_or_default(),
+            created_at: self.created_at.unwrap_or_default(),
+            updated_at: self.updated_at,
+            app_codes: self.app_codes.unwrap_or_default(),
+        })
+    }
+}
+
+#[derive(Deserialize)]
+struct WireResult {
+    app_id: String,
+    success: bool,
+    reason: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct WireAuthorizeAnswer {
+    auth_result: Vec<WireResult>,
+}
+
+#[derive(Deserialize)]
+struct WireCancelAnswer {
+    unauth_result: Vec<WireResult>,
+}
+
+#[derive(Deserialize)]
+struct WireRelation {
+    app: WireApp,
+    authed: Option<bool>,
+}
+
+#[derive(Deserialize)]
+struct WireRelationsPage {
+    auths: Vec<WireRelation>,
+    total_count: Option<u64>,
+}
+
+#[derive(Deserialize)]
+struct WireAppsPage {
+    apps: Vec<WireApp>,
+    total_count: Option<u64>,
+}
+
+#[derive(Deserialize)]
+struct WireAppAnswer {
+    app: WireApp,
+}
+
+/// Longest decoder message kept, so a pathological body cannot bloat a diagnostic.
+const MAX_MESSAGE_CHARS: usize = 200;
+
+/// Parses JSON after ruling out the usual non-JSON answers with a clearer message.
+fn parse<T: DeserializeOwned>(body: &[u8]) -> Result<T, String> {
+    let trimmed = body.trim_ascii_start();
+    if trimmed.is_empty() {
+        return Err("the body was empty".into());
+    }
+    if trimmed.starts_with(b"<") {
+        return Err("the body was not JSON (it looks like HTML or XML)".into());
+    }
+    serde_json::from_slice(body).map_err(|error| shorten(format!("invalid JSON: {error}")))
+}
+
+fn require_id(field: &str, value: &str) -> Result<(), String> {
+    if value.trim().is_empty() {
+        Err(format!("an element had an empty {field}"))
+    } else {
+        Ok(())
+    }
+}
+
+fn into_results(wire: Vec<WireResult>) -> Result<Vec<AppAuthResult>, String> {
+    wire.into_iter()
+        .map(|result| {
+            require_id("app_id", &result.app_id)?;
+            Ok(AppAuthResult {
+                app_id: result.app_id,
+                success: result.success,
+                reason: result.reason.filter(|reason| !reason.trim().is_empty()),
+            })
+        })
+        .collect()
+}
+
+/// Decodes an authorize answer (`{"auth_result": [...]}`).
+pub fn decode_authorize_answer(body: &[u8]) -> Result<Vec<AppAuthResult>, String> {
+    into_results(parse::<WireAuthorizeAnswer>(body)?.auth_result)
+}
+
+/// Decodes a cancel answer (`{"unauth_result": [...]}`).
+pub fn decode_cancel_answer(body: &[u8]) -> Result<Vec<AppAuthResult>, String> {
+    into_results(parse::<WireCancelAnswer>(body)?.unauth_result)
+}
+
+/// Decodes one page of the relations read (`ShowApiAuthInfos`). An element without
+/// `authed` counts as authorized, since the client asks for authorized apps only.
+pub fn decode_relations_page(body: &[u8]) -> Result<RelationsPage, String> {
+    let wire = parse::<WireRelationsPage>(body)?;
+    let items = wire
+        .auths
+        .into_iter()
+        .map(|relation| {
+            let app = relation.app.into_app()?;
+            let authorized = AuthorizedApp {
+                app_id: app.app_id,
+                app_name: app.app_name,
+            };
+            Ok((authorized, relation.authed.unwrap_or(true)))
+        })
+        .collect::<Result<_, String>>()?;
+    Ok(Page {
+        items,
+        total_count: wire.total_count,
+    })
+}
+
+/// Decodes one page of the apps list (`{"apps": [...], "total_count": n}`).
+pub fn decode_apps_page(body: &[u8]) -> Result<Page<App>, String> {
+    let wire = parse::<WireAppsPage>(body)?;
+    let items = wire
+        .apps
+        .into_iter()
+        .map(WireApp::into_app)
+        .collect::<Result<_, String>>()?;
+    Ok(Page {
+        items,
+        total_count: wire.total_count,
+    })
+}
+
+/// Decodes a create or show answer (`{"app": {...}}`).
+pub fn decode_app_answer(body: &[u8]) -> Result<App, String> {
+    parse::<WireAppAnswer>(body)?.app.into_app()
+}
+
+/// The `error_code` and `error_msg` of an error answer, when it has them; anything else
+/// (HTML from a proxy, an empty body) yields `(None, None)`.
+pub fn decode_error_answer(body: &[u8]) -> (Option<String>, Option<String>) {
+    #[derive(Deserialize)]
+    struct WireError {
+        error_code: Option<String>,
+        error_msg: Option<String>,
+    }
+    match serde_json::from_slice::<WireError>(body) {
+        Ok(error) => (
+            error
+                .error_code
+                .filter(|code| !code.is_empty())
+                .map(shorten),
+            error.error_msg.filter(|msg| !msg.is_empty()).map(shorten),
+        ),
+        Err(_) => (None, None),
+    }
+}
+
+fn shorten(text: String) -> String {
+    if text.chars().count() > MAX_MESSAGE_CHARS {
+        text.chars().take(MAX_MESSAGE_CHARS).collect::<String>() + "..."
+    } else {
+        text
+    }
+}

@@ -1,0 +1,434 @@
+//! One HTTP exchange with ModelArts, retried as the service's rules allow, logged without
+//! secrets, and shared between identical concurrent reads.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, SystemTime};
+
+use bytes::Bytes;
+use futures::future::{BoxFuture, FutureExt, Shared};
+use reqwest::{Method, Url};
+use tokio::time::Instant;
+use tracing::{debug, instrument, warn};
+
+use super::auth::{auth_headers, Credentials, OutgoingRequest};
+use super::error::{AttemptOutcome, ClientError};
+use super::models::decode_error_answer;
+use super::retry::{is_retryable_status, parse_retry_after, RetryPolicy};
+
+/// The largest answer body the client reads; anything longer is a decode error.
+pub const MAX_BODY_BYTES: usize = 16 * 1024 * 1024;
+
+/// One request, described before it becomes a URL.
+#[derive(Debug, Clone)]
+pub(crate) struct Request {
+    /// The operation in words, for errors and logs ("authorize apps").
+    pub operation: &'static str,
+    /// The HTTP method.
+    pub method: Method,
+    /// The project, the first path segment after `/v1/`.
+    pub project_id: String,
+    /// The path segments after the project, unencoded.
+    pub segments: Vec<String>,
+    /// Query parameters, unencoded.
+    pub query: Vec<(&'static str, String)>,
+    /// The JSON body, when there is one.
+    pub body: Option<serde_json::Value>,
+}
+
+/// A successful (2xx) answer.
+#[derive(Debug, Clone)]
+pub(crate) struct Reply {
+    /// The HTTP status.
+    pub status: u16,
+    /// The `X-Request-Id` of the answer.
+    pub request_id: Option<String>,
+    /// The body, at most [`MAX_BODY_BYTES`].
+    pub body: Bytes,
+}
+
+type SharedReply = Shared<BoxFuture<'static, Result<Reply, ClientError>>>;
+
+/// The HTTP side of the client: one connection pool, credentials, and the reads in flight.
+pub(crate) struct Transport {
+    pub http: reqwest::Client,
+    pub base: Url,
+    pub credentials: Credentials,
+    pub max_retries: u32,
+    pub policy: RetryPolicy,
+    inflight: Mutex<HashMap<String, (u64, SharedReply)>>,
+    next_flight: AtomicU64,
+}
+
+/// How one attempt ended, before the retry decision.
+enum Attempt {
+    Answer {
+        status: u16,
+        request_id: Option<String>,
+        retry_after: Option<Duration>,
+        body: Bytes,
+    },
+    Transport(String),
+    Deadline,
+    TooLarge {
+        status: u16,
+        request_id: Option<String>,
+    },
+}
+
+impl Attempt {
+    /// The status (0 without an answer) and request ID, for the log line.
+    fn answer_status(&self) -> (u16, Option<&str>) {
+        match self {
+            Attempt::Answer {
+                status, request_id, ..
+            }
+            | Attempt::TooLarge { status, request_id } => (*status, request_id.as_deref()),
+            Attempt::Transport(_) | Attempt::Deadline => (0, None),
+        }
+    }
+}
+
+impl Transport {
+    /// A transport over an HTTP client; `base` is the endpoint.
+    pub fn new(
+        http: reqwest::Client,
+        base: Url,
+        credentials: Credentials,
+        max_retries: u32,
+    ) -> Self {
+        Transport {
+            http,
+            base,
+            credentials,
+            max_retries,
+            policy: RetryPolicy::default(),
+            inflight: Mutex::new(HashMap::new()),
+            next_flight: AtomicU64::new(0),
+        }
+    }
+
+    /// Sends a request and returns its 2xx answer. GETs identical to one already in flight
+    /// share its answer; any other method makes later reads start afresh.
+    pub async fn send(
+        self: &Arc<Self>,
+        request: Request,
+        deadline: Instant,
+    ) -> Result<Reply, ClientError> {
+        let url = self.url(&request);
+        if request.method == Method::GET {
+            return self.send_coalesced(request, url, deadline).await;
+        }
+        let result = self.execute(&request, &url, deadline).await;
+        // A read that started before this write finished may not reflect it; later
+        // reads must not join it.
+        self.inflight
+            .lock()
+            .expect("in-flight map poisoned")
+            .clear();
+        result
+    }
+
+    async fn send_coalesced(
+        self: &Arc<Self>,
+        request: Request,
+        url: Url,
+        deadline: Instant,
+    ) -> Result<Reply, ClientError> {
+        let key = url.as_str().to_string();
+        let shared = {
+            let mut inflight = self.inflight.lock().expect("in-flight map poisoned");
+            match inflight.get(&key) {
+                Some((_, shared)) => shared.clone(),
+                None => {
+                    // Inserted under the same lock that the task needs to remove it, so the
+                    // task can never finish before its entry exists.
+                    let flight = self.next_flight.fetch_add(1, Ordering::Relaxed);
+                    let this = Arc::clone(self);
+                    let (task_request, task_url, task_key) =
+                        (request.clone(), url.clone(), key.clone());
+                    let task = tokio::spawn(async move {
+                        let result = this.execute(&task_request, &task_url, deadline).await;
+                        let mut inflight = this.inflight.lock().expect("in-flight map poisoned");
+                        if inflight.get(&task_key).is_some_and(|(id, _)| *id == flight) {
+                            inflight.remove(&task_key);
+                        }
+                        result
+                    });
+                    let operation = request.operation;
+                    let shared = async move {
+                        task.await.unwrap_or_else(|_| {
+                            Err(ClientError::Transport {
+                                operation,
+                                attempts: 1,
+                                message: "the request task ended unexpectedly".into(),
+                            })
+                        })
+                    }
+                    .boxed()
+                    .shared();
+                    inflight.insert(key, (flight, shared.clone()));
+                    shared
+                }
+            }
+        };
+
+        match tokio::time::timeout_at(deadline, shared).await {
+            // The shared read ran under the deadline of whoever started it; a caller with
+            // time left gets its own attempt rather than someone else's timeout.
+            Ok(Err(error)) if error.is_timeout() && Instant::now() < deadline => {
+                self.execute(&request, &url, deadline).await
+            }
+            Ok(result) => result,
+            Err(_) => Err(ClientError::Timeout {
+                operation: request.operation,
+                attempts: 1,
+                last: AttemptOutcome::DeadlineDuringRequest.to_string(),
+                request_id: None,
+            }),
+        }
+    }
+
+    /// The full URL: endpoint, `/v1/{project_id}/`, segments, query.
+    fn url(&self, request: &Request) -> Url {
+        let mut url = self.base.clone();
+        {
+            let mut path = url
+                .path_segments_mut()
+                .expect("the endpoint was checked to be an http(s) URL");
+            path.pop_if_empty().push("v1").push(&request.project_id);
+            path.extend(&request.segments);
+        }
+        if !request.query.is_empty() {
+            url.query_pairs_mut().extend_pairs(&request.query);
+        }
+        url
+    }
+
+    /// Sends `request` until it succeeds, fails for good, or runs out of retries or time.
+    #[instrument(skip_all, fields(operation = request.operation))]
+    async fn execute(
+        &self,
+        request: &Request,
+        url: &Url,
+        deadline: Instant,
+    ) -> Result<Reply, ClientError> {
+        let body = match &request.body {
+            Some(value) => serde_json::to_vec(value).expect("a JSON value always serialises"),
+            None => Vec::new(),
+        };
+        let operation = request.operation;
+        let mut last = AttemptOutcome::NotStarted;
+        let mut last_request_id = None;
+        let mut attempt = 0;
+        loop {
+            let timeout = |attempts, last: &AttemptOutcome, request_id| ClientError::Timeout {
+                operation,
+                attempts,
+                last: last.to_string(),
+                request_id,
+            };
+            if Instant::now() >= deadline {
+                return Err(timeout(attempt, &last, last_request_id));
+            }
+            attempt += 1;
+            let started = Instant::now();
+            let outcome = self.attempt(request, url, &body, deadline).await;
+            let (status, request_id) = outcome.answer_status();
+            log_call(
+                request,
+                url,
+                status,
+                started.elapsed().as_millis() as u64,
+                attempt,
+                request_id,
+            );
+
+            let retry_after = match outcome {
+                Attempt::Answer {
+                    status,
+                    request_id,
+                    retry_after,
+                    body,
+                } => {
+                    if (200..300).contains(&status) {
+                        return Ok(Reply {
+                            status,
+                            request_id,
+                            body,
+                        });
+                    }
+                    let (error_code, error_msg) = decode_error_answer(&body);
+                    let gives_up = attempt > self.max_retries;
+                    if !is_retryable_status(status) || (gives_up && status != 429) {
+                        return Err(ClientError::Api {
+                            operation,
+                            status,
+                            error_code,
+                            error_msg,
+                            request_id,
+                        });
+                    }
+                    let wait = self.policy.wait(attempt, retry_after);
+                    let past_deadline = Instant::now() + wait >= deadline;
+                    if status == 429 && (gives_up || past_deadline) {
+                        return Err(ClientError::Throttled {
+                            operation,
+                            attempts: attempt,
+                            error_code,
+                            error_msg,
+                            request_id,
+                            deadline_reached: !gives_up,
+                        });
+                    }
+                    last = AttemptOutcome::Status(status);
+                    last_request_id = request_id;
+                    wait
+                }
+                Attempt::Transport(message) => {
+                    if attempt > self.max_retries {
+                        return Err(ClientError::Transport {
+                            operation,
+                            attempts: attempt,
+                            message,
+                        });
+                    }
+                    last = AttemptOutcome::Transport(message);
+                    last_request_id = None;
+                    self.policy.wait(attempt, None)
+                }
+                Attempt::Deadline => {
+                    return Err(timeout(
+                        attempt,
+                        &AttemptOutcome::DeadlineDuringRequest,
+                        None,
+                    ));
+                }
+                Attempt::TooLarge { status, request_id } => {
+                    return Err(ClientError::Decode {
+                        operation,
+                        status,
+                        message: format!("the body is larger than {MAX_BODY_BYTES} bytes"),
+                        request_id,
+                    });
+                }
+            };
+
+            if Instant::now() + retry_after >= deadline {
+                return Err(timeout(attempt, &last, last_request_id));
+            }
+            warn!(
+                method = %request.method,
+                path = url.path(),
+                attempt,
+                last = %last,
+                wait_ms = retry_after.as_millis() as u64,
+                "retrying ModelArts call"
+            );
+            tokio::time::sleep(retry_after).await;
+        }
+    }
+
+    /// One request and its whole (capped) body, bounded by the deadline.
+    async fn attempt(
+        &self,
+        request: &Request,
+        url: &Url,
+        body: &[u8],
+        deadline: Instant,
+    ) -> Attempt {
+        let headers = auth_headers(
+            &self.credentials,
+            &OutgoingRequest {
+                method: request.method.as_str(),
+                url,
+                project_id: &request.project_id,
+                body,
+                json_body: request.body.is_some(),
+            },
+            chrono::Utc::now(),
+        );
+        let mut builder = self.http.request(request.method.clone(), url.clone());
+        for (name, value) in headers {
+            builder = builder.header(name, value);
+        }
+        if request.body.is_some() {
+            builder = builder.body(body.to_vec());
+        }
+
+        let exchange = async {
+            let mut response = builder.send().await?;
+            let status = response.status().as_u16();
+            let header = |name: &str| {
+                response
+                    .headers()
+                    .get(name)
+                    .and_then(|value| value.to_str().ok())
+                    .map(str::to_string)
+            };
+            let request_id = header("X-Request-Id");
+            let retry_after = header("Retry-After")
+                .and_then(|value| parse_retry_after(&value, SystemTime::now()));
+            if response
+                .content_length()
+                .is_some_and(|length| length > MAX_BODY_BYTES as u64)
+            {
+                return Ok(Attempt::TooLarge { status, request_id });
+            }
+            let mut collected = Vec::new();
+            while let Some(chunk) = response.chunk().await? {
+                if collected.len() + chunk.len() > MAX_BODY_BYTES {
+                    return Ok(Attempt::TooLarge { status, request_id });
+                }
+                collected.extend_from_slice(&chunk);
+            }
+            Ok::<_, reqwest::Error>(Attempt::Answer {
+                status,
+                request_id,
+                retry_after,
+                body: Bytes::from(collected),
+            })
+        };
+        match tokio::time::timeout_at(deadline, exchange).await {
+            Ok(Ok(attempt)) => attempt,
+            Ok(Err(error)) => Attempt::Transport(describe_transport_error(&error)),
+            Err(_) => Attempt::Deadline,
+        }
+    }
+}
+
+/// The one debug line per HTTP call. Never headers, bodies or the query.
+fn log_call(
+    request: &Request,
+    url: &Url,
+    status: u16,
+    duration_ms: u64,
+    attempt: u32,
+    request_id: Option<&str>,
+) {
+    debug!(
+        method = %request.method,
+        path = url.path(),
+        status,
+        duration_ms,
+        attempt,
+        request_id = request_id.unwrap_or(""),
+        "ModelArts call"
+    );
+}
+
+/// The error and its causes in one line ("error sending request: connection refused").
+fn describe_transport_error(error: &reqwest::Error) -> String {
+    let mut message = error.to_string();
+    let mut source = std::error::Error::source(error);
+    while let Some(cause) = source {
+        let text = cause.to_string();
+        if !message.contains(&text) {
+            message.push_str(": ");
+            message.push_str(&text);
+        }
+        source = cause.source();
+    }
+    message
+}
