@@ -1,4 +1,5 @@
 //! Terraform provider for Huawei Cloud ModelArts app authentication, and a local
 //! emulator of the ModelArts API it talks to.
 
+pub mod emulator;
 pub mod modelarts;

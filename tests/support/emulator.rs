@@ -1,1 +1,197 @@
 //! Starts the emulator binary on a free port and drives its control API.
+//!
+//! The helpers block. Each control call runs on its own short-lived thread because
+//! `reqwest::blocking` refuses to run on a thread that drives an async runtime, and
+//! the helpers must work from `#[tokio::test]` functions too.
+
+use std::collections::BTreeSet;
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use serde_json::{json, Value};
+
+/// The project id the helper starts the emulator with.
+pub const TEST_PROJECT: &str = "0b5f8c2e1d4a4f6e9a7b3c5d7e9f1a2b";
+/// An `X-Auth-Token` the emulator accepts.
+pub const TEST_TOKEN: &str = "test-token-6d1f0c";
+/// An access key the emulator accepts, with [`TEST_SK`].
+pub const TEST_AK: &str = "TESTAK0EMULATOR0KEY1";
+/// The secret key of [`TEST_AK`].
+pub const TEST_SK: &str = "test-secret-key-7f3a9b2c4d5e6f708192a3b4";
+
+/// A running emulator process; killed when dropped.
+pub struct Emulator {
+    /// Base URL, e.g. `http://127.0.0.1:40123`.
+    pub url: String,
+    child: Child,
+}
+
+fn on_thread<T: Send>(work: impl FnOnce() -> T + Send) -> T {
+    std::thread::scope(|scope| scope.spawn(work).join().expect("control call panicked"))
+}
+
+impl Emulator {
+    /// Starts the emulator on 127.0.0.1:0 with the test credentials and project.
+    pub fn start() -> Emulator {
+        Self::start_with(&[])
+    }
+
+    /// Starts the emulator with the test credentials plus `extra_args`.
+    pub fn start_with(extra_args: &[&str]) -> Emulator {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_modelarts-emulator"))
+            .args(["--listen", "127.0.0.1:0", "--token", TEST_TOKEN])
+            .args(["--access-key", TEST_AK, "--secret-key", TEST_SK])
+            .args(["--project-id", TEST_PROJECT])
+            .args(extra_args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("the emulator binary starts");
+        let stdout = child.stdout.take().expect("stdout is piped");
+        let mut line = String::new();
+        BufReader::new(stdout)
+            .read_line(&mut line)
+            .expect("the emulator prints its address");
+        let url = match line.trim().strip_prefix("listening on ") {
+            Some(url) => url.to_string(),
+            None => {
+                let _ = child.kill();
+                panic!("the emulator did not start: first line was {line:?}");
+            }
+        };
+        Emulator { url, child }
+    }
+
+    /// The OS process id, for tests that signal or measure the process.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    fn control(&self, method: reqwest::Method, path: &str, body: Option<&Value>) -> Value {
+        let url = format!("{}/_emulator/{path}", self.url);
+        on_thread(|| {
+            let client = reqwest::blocking::Client::builder()
+                .timeout(Duration::from_secs(60))
+                .build()
+                .expect("an HTTP client builds");
+            let mut request = client.request(method.clone(), &url);
+            if let Some(body) = body {
+                request = request.json(body);
+            }
+            let response = request
+                .send()
+                .unwrap_or_else(|e| panic!("{method} {url}: {e}"));
+            let status = response.status();
+            let text = response.text().expect("a control answer has a body");
+            assert!(
+                status.is_success(),
+                "{method} {url} answered {status}: {text}"
+            );
+            if text.is_empty() {
+                Value::Null
+            } else {
+                serde_json::from_str(&text).expect("control answers are JSON")
+            }
+        })
+    }
+
+    /// The world document (`GET /_emulator/state`).
+    pub fn state(&self) -> Value {
+        self.control(reqwest::Method::GET, "state", None)
+    }
+
+    /// Replaces the world (`PUT /_emulator/state`); panics if the emulator refuses it.
+    pub fn put_state(&self, world: &Value) {
+        self.control(reqwest::Method::PUT, "state", Some(world));
+    }
+
+    /// The call log, oldest first.
+    pub fn calls(&self) -> Vec<Value> {
+        match self.control(reqwest::Method::GET, "calls", None) {
+            Value::Array(calls) => calls,
+            other => panic!("the call log is not a list: {other}"),
+        }
+    }
+
+    /// Empties the call log.
+    pub fn clear_calls(&self) {
+        self.control(reqwest::Method::DELETE, "calls", None);
+    }
+
+    /// Replaces the fault rules with `rules` (a JSON list).
+    pub fn put_faults(&self, rules: &Value) {
+        self.control(reqwest::Method::PUT, "faults", Some(rules));
+    }
+
+    /// Removes every fault rule.
+    pub fn clear_faults(&self) {
+        self.control(reqwest::Method::DELETE, "faults", None);
+    }
+
+    /// Merges `settings` (a partial JSON object) into the emulator's settings.
+    pub fn put_settings(&self, settings: &Value) {
+        self.control(reqwest::Method::PUT, "settings", Some(settings));
+    }
+
+    /// App ids authorized to (service, api) in a workspace (`"0"` is the default one),
+    /// in the test project.
+    pub fn authorized_apps(
+        &self,
+        service_id: &str,
+        api_id: &str,
+        workspace_id: &str,
+    ) -> BTreeSet<String> {
+        let state = self.state();
+        let Some(auths) = state["projects"][TEST_PROJECT]["authorizations"].as_array() else {
+            return BTreeSet::new();
+        };
+        auths
+            .iter()
+            .filter(|a| {
+                a["service_id"] == service_id
+                    && a["api_id"] == api_id
+                    && a["workspace_id"] == workspace_id
+            })
+            .filter_map(|a| a["app_id"].as_str().map(str::to_string))
+            .collect()
+    }
+
+    /// Replaces the world with one project (the test project) holding `services`, each
+    /// with its APIs (auth type APP, default workspace), and `apps`; no authorizations.
+    pub fn seed_simple(&self, services: &[(&str, &[&str])], apps: &[&str]) {
+        let services: Vec<Value> = services
+            .iter()
+            .map(|(service_id, apis)| {
+                let apis: Vec<Value> = apis
+                    .iter()
+                    .map(|api_id| {
+                        json!({"api_id": api_id, "api_name": format!("api-{api_id}"),
+                        "auth_type": "APP", "workspace_id": "0"})
+                    })
+                    .collect();
+                json!({"service_id": service_id, "service_name": format!("service-{service_id}"),
+                    "apis": apis})
+            })
+            .collect();
+        let apps: Vec<Value> = apps
+            .iter()
+            .map(|app_id| {
+                json!({"app_id": app_id, "app_name": format!("app-{app_id}"),
+                "app_key": format!("key-{app_id}"), "app_secret": format!("secret-{app_id}"),
+                "workspace_id": "0"})
+            })
+            .collect();
+        self.put_state(
+            &json!({"projects": {TEST_PROJECT: {"services": services, "apps": apps,
+            "authorizations": []}}}),
+        );
+    }
+}
+
+impl Drop for Emulator {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}

@@ -1,0 +1,387 @@
+//! Authorizing APIs to apps, cancelling, and the two reads of who is authorized.
+
+use std::collections::BTreeSet;
+
+use serde::Serialize;
+
+use super::views::{select_apps, ApiInfo, AppDetail};
+use super::{paged, Call, Reply};
+use crate::emulator::error::ApiError;
+use crate::emulator::settings::{AlreadyAuthorized, NotAuthorized, UnknownApp};
+use crate::emulator::world::{new_id, Api, ApiKey, Authorization, Project};
+
+/// `AppAuthResultInfo`.
+#[derive(Debug, Serialize)]
+struct AppAuthResult {
+    api_id: String,
+    app_id: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    auth_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    reason: Option<String>,
+    success: bool,
+}
+
+impl AppAuthResult {
+    fn success(api_id: &str, app_id: &str, auth_id: Option<String>) -> Self {
+        AppAuthResult {
+            api_id: api_id.to_string(),
+            app_id: app_id.to_string(),
+            auth_id,
+            reason: None,
+            success: true,
+        }
+    }
+
+    fn failure(api_id: &str, app_id: &str, reason: String) -> Self {
+        AppAuthResult {
+            api_id: api_id.to_string(),
+            app_id: app_id.to_string(),
+            auth_id: None,
+            reason: Some(reason),
+            success: false,
+        }
+    }
+}
+
+/// The `apps` of an authorize or cancel body, in order.
+///
+/// Returns 400 `ModelArts.0107` when it is missing, malformed, empty or longer than
+/// the `max_apps_per_call` setting.
+pub fn body_app_ids(body: Option<&serde_json::Value>) -> Option<Vec<String>> {
+    body?
+        .get("apps")?
+        .as_array()?
+        .iter()
+        .map(|a| a.get("app_id")?.as_str().map(str::to_string))
+        .collect()
+}
+
+fn requested_apps(call: &Call<'_>) -> Result<Vec<String>, ApiError> {
+    let apps = body_app_ids(call.body)
+        .ok_or_else(|| ApiError::invalid("apps is required: a list of {\"app_id\": \"...\"}"))?;
+    if apps.is_empty() {
+        return Err(ApiError::invalid("apps must not be empty"));
+    }
+    let max = call.settings.max_apps_per_call;
+    if apps.len() > max {
+        return Err(ApiError::invalid(format!(
+            "too many apps: {} given, at most {max} per call",
+            apps.len()
+        )));
+    }
+    Ok(apps)
+}
+
+/// The API the call addresses, in its workspace and of auth type `APP`.
+fn app_auth_api<'p>(
+    project: &'p Project,
+    call: &Call<'_>,
+    workspace: &str,
+) -> Result<&'p Api, ApiError> {
+    let api = project
+        .api(call.service_id(), call.api_id())
+        .filter(|a| a.workspace_id == workspace)
+        .ok_or_else(|| {
+            ApiError::not_found(format!(
+                "API {} of service {} does not exist",
+                call.api_id(),
+                call.service_id()
+            ))
+        })?;
+    if api.auth_type != "APP" {
+        return Err(ApiError::invalid(format!(
+            "API {} has auth type {}, not APP",
+            api.api_id, api.auth_type
+        )));
+    }
+    Ok(api)
+}
+
+fn check_unknown_apps(
+    project: &Project,
+    call: &Call<'_>,
+    apps: &[String],
+    workspace: &str,
+) -> Result<(), ApiError> {
+    if call.settings.unknown_app == UnknownApp::RejectCall {
+        if let Some(unknown) = apps.iter().find(|id| !app_in(project, id, workspace)) {
+            return Err(ApiError::not_found(format!("app {unknown} does not exist")));
+        }
+    }
+    Ok(())
+}
+
+fn app_in(project: &Project, app_id: &str, workspace: &str) -> bool {
+    project
+        .apps
+        .get(app_id)
+        .is_some_and(|a| a.workspace_id == workspace)
+}
+
+/// Authorizes `apps` to one API, element by element.
+fn grant(
+    project: &mut Project,
+    call: &Call<'_>,
+    key: ApiKey,
+    apps: &[String],
+    workspace: &str,
+) -> (Vec<AppAuthResult>, bool) {
+    let api_id = key.1.clone();
+    let known: Vec<bool> = apps
+        .iter()
+        .map(|id| app_in(project, id, workspace))
+        .collect();
+    let granted = project.auths.entry(key).or_default();
+    let mut results = Vec::with_capacity(apps.len());
+    let mut changed = false;
+    for (app_id, known) in apps.iter().zip(known) {
+        let result = if let Some(reason) = call.faults.app_failure(app_id) {
+            AppAuthResult::failure(&api_id, app_id, reason.to_string())
+        } else if !known {
+            AppAuthResult::failure(&api_id, app_id, format!("app {app_id} does not exist"))
+        } else if let Some(existing) = granted.get(app_id) {
+            match call.settings.already_authorized {
+                AlreadyAuthorized::Success => {
+                    AppAuthResult::success(&api_id, app_id, Some(existing.auth_id.clone()))
+                }
+                AlreadyAuthorized::Failure => AppAuthResult::failure(
+                    &api_id,
+                    app_id,
+                    format!("app {app_id} is already authorized to API {api_id}"),
+                ),
+            }
+        } else {
+            let auth_id = new_id();
+            let hidden_reads = call.settings.read_lag_reads;
+            granted.insert(
+                app_id.clone(),
+                Authorization {
+                    auth_id: auth_id.clone(),
+                    hidden_reads,
+                },
+            );
+            changed = true;
+            AppAuthResult::success(&api_id, app_id, Some(auth_id))
+        };
+        results.push(result);
+    }
+    (results, changed)
+}
+
+/// AuthorizeApiToApigApps.
+pub fn authorize(project: &mut Project, call: &Call<'_>) -> Result<Reply, ApiError> {
+    let workspace = call.workspace(project)?;
+    let api = app_auth_api(project, call, &workspace)?;
+    let key = (call.service_id().to_string(), api.api_id.clone());
+    let apps = requested_apps(call)?;
+    check_unknown_apps(project, call, &apps, &workspace)?;
+
+    let (results, changed) = grant(project, call, key, &apps, &workspace);
+    project.auths.retain(|_, apps| !apps.is_empty());
+    Ok(Reply::json(
+        &serde_json::json!({ "auth_result": results }),
+        changed,
+    ))
+}
+
+/// DeleteApiAppAuth.
+pub fn cancel(project: &mut Project, call: &Call<'_>) -> Result<Reply, ApiError> {
+    let workspace = call.workspace(project)?;
+    let api = app_auth_api(project, call, &workspace)?;
+    let api_id = api.api_id.clone();
+    let apps = requested_apps(call)?;
+    check_unknown_apps(project, call, &apps, &workspace)?;
+
+    let known: Vec<bool> = apps
+        .iter()
+        .map(|id| app_in(project, id, &workspace))
+        .collect();
+    let key = (call.service_id().to_string(), api_id.clone());
+    let mut granted = project.auths.remove(&key).unwrap_or_default();
+    let mut changed = false;
+    let mut results = Vec::with_capacity(apps.len());
+    for (app_id, known) in apps.iter().zip(known) {
+        let result = if let Some(reason) = call.faults.app_failure(app_id) {
+            AppAuthResult::failure(&api_id, app_id, reason.to_string())
+        } else if !known {
+            AppAuthResult::failure(&api_id, app_id, format!("app {app_id} does not exist"))
+        } else if let Some(removed) = granted.remove(app_id) {
+            changed = true;
+            AppAuthResult::success(&api_id, app_id, Some(removed.auth_id))
+        } else {
+            match call.settings.not_authorized {
+                NotAuthorized::Failure => AppAuthResult::failure(
+                    &api_id,
+                    app_id,
+                    format!("app {app_id} is not authorized to API {api_id}"),
+                ),
+                NotAuthorized::Success => AppAuthResult::success(&api_id, app_id, None),
+            }
+        };
+        results.push(result);
+    }
+    if !granted.is_empty() {
+        project.auths.insert(key, granted);
+    }
+    Ok(Reply::json(
+        &serde_json::json!({ "unauth_result": results }),
+        changed,
+    ))
+}
+
+/// CreateAndAuthAppAuthApi: turns on app authentication for the service in the
+/// workspace (creating its app-auth API when it has none), then authorizes the apps.
+pub fn create_and_auth(project: &mut Project, call: &Call<'_>) -> Result<Reply, ApiError> {
+    let workspace = call.workspace(project)?;
+    let apps = requested_apps(call)?;
+    if !project.services.contains_key(call.service_id()) {
+        return Err(ApiError::not_found(format!(
+            "service {} does not exist",
+            call.service_id()
+        )));
+    }
+    check_unknown_apps(project, call, &apps, &workspace)?;
+    let service = project.services.get_mut(call.service_id()).ok_or_else(|| {
+        ApiError::not_found(format!("service {} does not exist", call.service_id()))
+    })?;
+    let mut changed = false;
+    let api_id = match service
+        .apis
+        .iter_mut()
+        .find(|a| a.workspace_id == workspace)
+    {
+        Some(api) => {
+            changed |= api.auth_type != "APP";
+            api.auth_type = "APP".to_string();
+            api.api_id.clone()
+        }
+        None => {
+            let api = Api {
+                api_id: new_id(),
+                api_name: service.service_name.clone(),
+                auth_type: "APP".to_string(),
+                workspace_id: workspace.clone(),
+            };
+            service.apis.push(api.clone());
+            changed = true;
+            api.api_id
+        }
+    };
+
+    let key = (call.service_id().to_string(), api_id.clone());
+    let (results, granted) = grant(project, call, key, &apps, &workspace);
+    project.auths.retain(|_, apps| !apps.is_empty());
+    let service = &project.services[call.service_id()];
+    let api = project
+        .api(call.service_id(), &api_id)
+        .expect("the API was just registered");
+    let body = serde_json::json!({ "api": ApiInfo::new(service, api), "auth_result": results });
+    Ok(Reply::json(&body, changed || granted))
+}
+
+/// App ids authorized to the API that reads may see, counting this read against
+/// authorizations still hidden by the `read_lag_reads` setting.
+pub fn visible_apps(project: &mut Project, key: &ApiKey) -> Vec<String> {
+    let Some(granted) = project.auths.get_mut(key) else {
+        return Vec::new();
+    };
+    let mut visible = Vec::with_capacity(granted.len());
+    for (app_id, auth) in granted.iter_mut() {
+        if auth.hidden_reads > 0 {
+            auth.hidden_reads -= 1;
+        } else {
+            visible.push(app_id.clone());
+        }
+    }
+    visible
+}
+
+/// GetServiceAppAuthApiAuthInfo.
+pub fn read_api_auths(project: &mut Project, call: &Call<'_>) -> Result<Reply, ApiError> {
+    let workspace = call.workspace(project)?;
+    let service = project.services.get(call.service_id()).ok_or_else(|| {
+        ApiError::not_found(format!("service {} does not exist", call.service_id()))
+    })?;
+    let Some(api) = service
+        .apis
+        .iter()
+        .find(|a| a.workspace_id == workspace && a.auth_type == "APP")
+    else {
+        return Ok(Reply::json(
+            &serde_json::json!({ "enable_app_auth": false }),
+            false,
+        ));
+    };
+    let key = (service.service_id.clone(), api.api_id.clone());
+
+    let visible = visible_apps(project, &key);
+    let project_id = call.route.project_id.as_str();
+    let authed: Vec<AppDetail> = visible
+        .iter()
+        .filter_map(|id| project.apps.get(id))
+        .map(|app| AppDetail::new(project_id, project, app))
+        .collect();
+    let body = serde_json::json!({
+        "enable_app_auth": true,
+        "app_auth_api": { "api_id": key.1, "authed_apps": authed },
+    });
+    Ok(Reply::json(&body, false))
+}
+
+/// One element of ShowApiAuthInfos.
+#[derive(Debug, Serialize)]
+struct Relation<'a> {
+    app: AppDetail<'a>,
+    authed: bool,
+}
+
+/// ShowApiAuthInfos.
+pub fn list_relations(project: &mut Project, call: &Call<'_>) -> Result<Reply, ApiError> {
+    let workspace = call.workspace(project)?;
+    let api = project
+        .api(call.service_id(), call.api_id())
+        .filter(|a| a.workspace_id == workspace)
+        .ok_or_else(|| {
+            ApiError::not_found(format!(
+                "API {} of service {} does not exist",
+                call.api_id(),
+                call.service_id()
+            ))
+        })?;
+    let key = (call.service_id().to_string(), api.api_id.clone());
+    let show_only = call.param("show_only").unwrap_or("");
+    if !matches!(show_only, "" | "AUTH" | "UNAUTH") {
+        return Err(ApiError::invalid(format!(
+            "show_only must be AUTH or UNAUTH, not {show_only}"
+        )));
+    }
+    let page = call.page()?;
+
+    let visible: BTreeSet<String> = visible_apps(project, &key).into_iter().collect();
+    let project = &*project;
+    let candidates: Vec<_> = match show_only {
+        "AUTH" => visible
+            .iter()
+            .filter_map(|id| project.apps.get(id))
+            .collect(),
+        _ => project
+            .apps
+            .values()
+            .filter(|a| a.workspace_id == workspace)
+            .filter(|a| show_only.is_empty() || !visible.contains(&a.app_id))
+            .collect(),
+    };
+    let apps = select_apps(call, candidates.into_iter())?;
+    let total = apps.len();
+    let project_id = call.route.project_id.as_str();
+    let relations: Vec<Relation> = page
+        .slice(apps)
+        .into_iter()
+        .map(|app| Relation {
+            authed: visible.contains(&app.app_id),
+            app: AppDetail::new(project_id, project, app),
+        })
+        .collect();
+    Ok(paged("auths", relations, total))
+}

@@ -1,0 +1,294 @@
+//! The request pipeline of the ModelArts API, in the order a gateway and the service
+//! apply it: route, credentials, body, faults, concurrent-write check, then the
+//! operation itself with the world locked, the call logged and the world persisted in
+//! that same critical section.
+
+use std::collections::HashSet;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+
+use axum::body::{to_bytes, Body, Bytes};
+use axum::extract::{Request, State};
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::Response;
+
+use super::calls::CallEntry;
+use super::credentials::{decode_query, AuthKind, Credentials, Presented};
+use super::error::ApiError;
+use super::faults::{self, FaultReply, FaultRule};
+use super::handlers::{self, Call, Reply};
+use super::persist;
+use super::routes::{match_route, Route};
+use super::settings::Settings;
+use super::world::{new_id, World, DEFAULT_WORKSPACE};
+
+/// Largest request body read; the service's own bodies are far smaller.
+const MAX_BODY_BYTES: usize = 8 * 1024 * 1024;
+
+/// Everything the emulator changes, behind one lock so that a call's effect on the
+/// world and its place in the call log are decided together.
+#[derive(Debug, Default)]
+pub struct Inner {
+    /// The emulated cloud.
+    pub world: World,
+    /// The call log.
+    pub calls: Vec<CallEntry>,
+    /// Active fault rules.
+    pub faults: Vec<FaultRule>,
+    /// Current settings.
+    pub settings: Settings,
+    /// Services (project id, service id) with a write in flight.
+    pub in_flight: HashSet<(String, String)>,
+}
+
+/// State shared by every request.
+#[derive(Debug)]
+pub struct Shared {
+    inner: Mutex<Inner>,
+    /// Accepted credentials.
+    pub credentials: Credentials,
+    /// Where the world is persisted, if anywhere.
+    pub state_file: Option<PathBuf>,
+}
+
+impl Shared {
+    /// Shared state over a world.
+    pub fn new(world: World, credentials: Credentials, state_file: Option<PathBuf>) -> Self {
+        Shared {
+            inner: Mutex::new(Inner {
+                world,
+                ..Inner::default()
+            }),
+            credentials,
+            state_file,
+        }
+    }
+
+    /// Locks the state. A panic in another request never makes the emulator unusable.
+    pub fn lock(&self) -> MutexGuard<'_, Inner> {
+        self.inner
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Writes the world to the state file, if there is one. Called with the lock held
+    /// so that files are written in the order the world changed.
+    pub fn persist(&self, world: &World) {
+        if let Some(path) = &self.state_file {
+            if let Err(e) = persist::save(path, &world.to_doc()) {
+                tracing::error!(path = %path.display(), error = %e, "cannot write the state file");
+            }
+        }
+    }
+}
+
+/// Removes a service from the in-flight set when its write ends, even if the client
+/// went away mid-call.
+struct InFlight<'a> {
+    shared: &'a Shared,
+    key: (String, String),
+}
+
+impl Drop for InFlight<'_> {
+    fn drop(&mut self) {
+        self.shared.lock().in_flight.remove(&self.key);
+    }
+}
+
+fn respond(status: StatusCode, body: Option<Vec<u8>>, request_id: &str) -> Response {
+    let has_body = body.is_some();
+    let mut response = Response::new(body.map_or_else(Body::empty, Body::from));
+    *response.status_mut() = status;
+    let headers = response.headers_mut();
+    if let Ok(value) = HeaderValue::from_str(request_id) {
+        headers.insert("x-request-id", value);
+    }
+    if has_body {
+        headers.insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        );
+    }
+    response
+}
+
+fn error_response(error: &ApiError, request_id: &str) -> Response {
+    let body = serde_json::to_vec(&error.body(request_id)).expect("errors serialize");
+    let mut response = respond(error.status, Some(body), request_id);
+    if let Some(seconds) = error.retry_after {
+        response
+            .headers_mut()
+            .insert(header::RETRY_AFTER, seconds.into());
+    }
+    response
+}
+
+/// The apps a call names, for the call log and app-scoped faults.
+fn named_apps(route: Option<&Route>, body: Option<&serde_json::Value>) -> Vec<String> {
+    if let Some(app_id) = route.and_then(|r| r.app_id.clone()) {
+        return vec![app_id];
+    }
+    handlers::body_app_ids(body).unwrap_or_default()
+}
+
+/// Handles one request to the ModelArts API.
+pub async fn api(State(shared): State<Arc<Shared>>, request: Request) -> Response {
+    let request_id = new_id();
+    let (parts, body) = request.into_parts();
+    let body: Bytes = to_bytes(body, MAX_BODY_BYTES).await.unwrap_or_default();
+    let raw_query = parts.uri.query().unwrap_or("");
+    let query = decode_query(raw_query);
+    let json: Option<Result<serde_json::Value, _>> =
+        (!body.is_empty()).then(|| serde_json::from_slice(&body));
+    let json_ok = json.as_ref().and_then(|j| j.as_ref().ok());
+    let route = match_route(&parts.method, parts.uri.path());
+    let workspace_id = query
+        .iter()
+        .find(|(k, _)| k == "workspace_id")
+        .map(|(_, v)| v.clone())
+        .or_else(|| json_ok?.get("workspace_id")?.as_str().map(str::to_string))
+        .filter(|w| !w.is_empty())
+        .unwrap_or_else(|| DEFAULT_WORKSPACE.to_string());
+    let mut entry = CallEntry {
+        method: parts.method.to_string(),
+        path: parts.uri.path().to_string(),
+        query: raw_query.to_string(),
+        status: 0,
+        workspace_id,
+        app_ids: named_apps(route.as_ref(), json_ok),
+        auth: AuthKind::None,
+        request_id: request_id.clone(),
+        operation: route.as_ref().map(|r| r.operation.name()),
+    };
+    let fail = |mut entry: CallEntry, error: ApiError| {
+        entry.status = error.status.as_u16();
+        shared.lock().calls.push(entry);
+        error_response(&error, &request_id)
+    };
+
+    // The gateway matches the API before it looks at credentials.
+    let Some(route) = route else {
+        let error = ApiError::new(
+            StatusCode::NOT_FOUND,
+            "APIGW.0101",
+            "The API does not exist or has not been published in the environment",
+        );
+        return fail(entry, error);
+    };
+
+    let settings = shared.lock().settings.clone();
+    let presented = Presented {
+        method: parts.method.as_str(),
+        path: parts.uri.path(),
+        query: raw_query,
+        headers: &parts.headers,
+        body: &body,
+    };
+    let now = chrono::Utc::now();
+    let (kind, verdict) = shared.credentials.authenticate(
+        &presented,
+        &route.project_id,
+        settings.clock_skew_check,
+        now,
+    );
+    entry.auth = kind;
+    let disabled = match kind {
+        AuthKind::Token => !settings.accept_token,
+        AuthKind::Aksk => !settings.accept_aksk,
+        AuthKind::None => false,
+    };
+    let verdict = verdict.and_then(|()| match disabled {
+        true => Err(ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            "ModelArts.0203",
+            "This kind of credential is not accepted",
+        )),
+        false => Ok(()),
+    });
+    if let Err(error) = verdict {
+        return fail(entry, error);
+    }
+    if let Some(Err(_)) = &json {
+        return fail(
+            entry,
+            ApiError::invalid("The request body is not valid JSON"),
+        );
+    }
+
+    let operation = route.operation;
+    let service_key = route
+        .service_id
+        .clone()
+        .filter(|_| operation.writes_service())
+        .map(|s| (route.project_id.clone(), s));
+    let (actions, conflict) = {
+        let mut inner = shared.lock();
+        let actions = faults::evaluate(&mut inner.faults, operation, &entry.app_ids);
+        let blocked = matches!(actions.reply, Some(FaultReply::Error(_)));
+        let conflict = match &service_key {
+            Some(key) if !blocked => {
+                inner.settings.conflict_on_concurrent_writes && !inner.in_flight.insert(key.clone())
+            }
+            _ => false,
+        };
+        (actions, conflict)
+    };
+    let _in_flight = service_key
+        .filter(|_| !conflict && !matches!(actions.reply, Some(FaultReply::Error(_))))
+        .map(|key| InFlight {
+            shared: &shared,
+            key,
+        });
+    if actions.delay_ms > 0 {
+        tokio::time::sleep(Duration::from_millis(actions.delay_ms)).await;
+    }
+    if let Some(FaultReply::Error(error)) = &actions.reply {
+        return fail(entry, error.clone());
+    }
+    if conflict {
+        let error = ApiError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "APIGW.0308",
+            "The throttling threshold has been reached: another write on this service is in progress",
+        );
+        return fail(entry, error);
+    }
+
+    let mut inner = shared.lock();
+    let inner = &mut *inner;
+    let call = Call {
+        route: &route,
+        query: &query,
+        body: json_ok,
+        settings: &inner.settings,
+        faults: &actions,
+        now_ms: now.timestamp_millis(),
+    };
+    let project = inner.world.project_mut(&route.project_id);
+    let outcome = handlers::run(project, &call);
+    if project.services.is_empty() && project.apps.is_empty() {
+        inner.world.projects.remove(&route.project_id);
+    }
+    let response = match outcome {
+        Ok(Reply {
+            status,
+            body,
+            changed,
+        }) => {
+            if changed {
+                shared.persist(&inner.world);
+            }
+            match &actions.reply {
+                Some(FaultReply::Raw { status, body }) => {
+                    respond(*status, Some(body.clone().into_bytes()), &request_id)
+                }
+                _ => respond(status, body, &request_id),
+            }
+        }
+        Err(error) => error_response(&error, &request_id),
+    };
+    entry.status = response.status().as_u16();
+    inner.calls.push(entry);
+    response
+}
