@@ -251,3 +251,141 @@ fn shorten(text: String) -> String {
         text
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Malformed answers become a message, never a panic, for every decoder.
+    #[test]
+    fn malformed_answers_are_reported_not_panicked_on() {
+        let huge_string = format!("{{\"auth_result\": \"{}\"}}", "x".repeat(10_000));
+        let cases: &[(&str, &[u8], &str)] = &[
+            ("empty", b"", "empty"),
+            ("whitespace", b"  \n", "empty"),
+            ("html", b"<html><body>502 Bad Gateway</body></html>", "HTML"),
+            (
+                "truncated",
+                br#"{"auth_result": [{"app_id": "a", "succ"#,
+                "invalid JSON",
+            ),
+            (
+                "wrong type",
+                br#"{"auth_result": {"app_id": "a"}}"#,
+                "invalid JSON",
+            ),
+            ("missing list", br#"{"result": []}"#, "auth_result"),
+            (
+                "missing success",
+                br#"{"auth_result": [{"app_id": "a"}]}"#,
+                "success",
+            ),
+            (
+                "success as string",
+                br#"{"auth_result": [{"app_id": "a", "success": "yes"}]}"#,
+                "invalid",
+            ),
+            (
+                "empty app id",
+                br#"{"auth_result": [{"app_id": " ", "success": true}]}"#,
+                "empty app_id",
+            ),
+            ("null", b"null", "invalid JSON"),
+            ("not utf-8", b"\xff\xfe{", "invalid JSON"),
+            ("huge string", huge_string.as_bytes(), "..."),
+        ];
+        for (name, body, expected) in cases {
+            let message = decode_authorize_answer(body).unwrap_err();
+            assert!(message.contains(expected), "{name}: {message}");
+            assert!(
+                message.chars().count() <= MAX_MESSAGE_CHARS + 3,
+                "{name}: too long"
+            );
+        }
+    }
+
+    /// Each decoder checks its own shape and rejects the others'.
+    #[test]
+    fn decoders_accept_their_shape_only() {
+        let authorize = br#"{"auth_result": [{"api_id": "x", "app_id": "a", "success": true}]}"#;
+        let cancel = br#"{"unauth_result": [{"app_id": "a", "success": false, "reason": "not authorized"}]}"#;
+        let relations = br#"{"auths": [{"app": {"app_id": "a", "app_name": "n"}, "authed": true},
+            {"app": {"app_id": "b"}, "authed": false}, {"app": {"app_id": "c"}}],
+            "count": 3, "total_count": 9}"#;
+        let apps = br#"{"apps": [{"app_id": "a", "app_name": "n", "app_secret": "s3cr3t",
+            "created_at": 1700000000000, "app_remark": null}], "count": 1, "total_count": 1}"#;
+        let app =
+            br#"{"app": {"app_id": "a", "app_name": "n", "app_key": "k", "app_type": "APIG"}}"#;
+
+        assert_eq!(
+            decode_authorize_answer(authorize).unwrap(),
+            [AppAuthResult {
+                app_id: "a".into(),
+                success: true,
+                reason: None
+            }]
+        );
+        assert_eq!(
+            decode_cancel_answer(cancel).unwrap()[0].reason.as_deref(),
+            Some("not authorized")
+        );
+        let page = decode_relations_page(relations).unwrap();
+        let flags: Vec<(&str, bool)> = page
+            .items
+            .iter()
+            .map(|(app, authed)| (app.app_id.as_str(), *authed))
+            .collect();
+        assert_eq!(flags, [("a", true), ("b", false), ("c", true)]);
+        assert_eq!(page.total_count, Some(9));
+        let listed = decode_apps_page(apps).unwrap();
+        assert_eq!(listed.items[0].app_secret.expose(), "s3cr3t");
+        assert_eq!(listed.items[0].app_remark, None);
+        assert_eq!(decode_app_answer(app).unwrap().app_type, "APIG");
+
+        assert!(decode_authorize_answer(cancel).is_err());
+        assert!(decode_cancel_answer(authorize).is_err());
+        assert!(decode_relations_page(apps).is_err());
+        assert!(decode_app_answer(apps).is_err());
+    }
+
+    /// Error bodies yield their code and message; anything else yields nothing.
+    #[test]
+    fn error_answers_yield_code_and_message() {
+        let cases: &[(&str, &[u8], Option<&str>, Option<&str>)] = &[
+            (
+                "modelarts",
+                br#"{"error_code": "ModelArts.0102", "error_msg": "gone"}"#,
+                Some("ModelArts.0102"),
+                Some("gone"),
+            ),
+            (
+                "gateway",
+                br#"{"error_code": "APIGW.0308", "error_msg": "slow down", "request_id": "r"}"#,
+                Some("APIGW.0308"),
+                Some("slow down"),
+            ),
+            (
+                "empty strings",
+                br#"{"error_code": "", "error_msg": ""}"#,
+                None,
+                None,
+            ),
+            ("html", b"<html>oops</html>", None, None),
+            ("empty", b"", None, None),
+            ("wrong types", br#"{"error_code": 5}"#, None, None),
+        ];
+        for (name, body, code, msg) in cases {
+            let (got_code, got_msg) = decode_error_answer(body);
+            assert_eq!(got_code.as_deref(), *code, "{name}");
+            assert_eq!(got_msg.as_deref(), *msg, "{name}");
+        }
+    }
+
+    /// Decoded apps never show their secret through Debug.
+    #[test]
+    fn debug_of_an_app_hides_its_secret() {
+        let app = decode_app_answer(br#"{"app": {"app_id": "a", "app_secret": "s3cr3t-value"}}"#)
+            .unwrap();
+        assert!(!format!("{app:?}").contains("s3cr3t-value"));
+    }
+}
