@@ -1,1 +1,381 @@
 //! Runs the real Terraform CLI against the built provider in a temporary directory.
+//!
+//! A [`Workspace`] is one Terraform working directory with its own CLI configuration
+//! (dev overrides pointing at the provider binary), its own HOME and a clean
+//! environment, so tests run in parallel without seeing each other or the host's
+//! `HW_*` and `TF_*` variables. Terraform 1.0.3 loads dev-overridden providers without
+//! `terraform init` (and `init` fails offline looking the provider up), so no test
+//! runs `init`.
+
+pub mod calls;
+pub mod diagnostics;
+pub mod hcl;
+pub mod world;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+use super::emulator::{Emulator, TEST_PROJECT, TEST_TOKEN};
+pub use diagnostics::Diagnostic;
+
+/// How long one Terraform command may run before the test fails as hung.
+const COMMAND_LIMIT: Duration = Duration::from_secs(180);
+
+/// The provider binary cargo built for these tests.
+pub const PROVIDER_BINARY: &str = env!("CARGO_BIN_EXE_terraform-provider-modelarts");
+
+/// The Terraform binary from `make tools`, failing the test when it is missing.
+pub fn terraform_binary() -> PathBuf {
+    let path = std::env::var_os("MODELARTS_TEST_TERRAFORM")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join(".tools/bin/terraform"));
+    assert!(
+        path.is_file(),
+        "Terraform 1.0.3 not found at {} (MODELARTS_TEST_TERRAFORM): run `make tools` in the \
+         repository root to install it",
+        path.display()
+    );
+    path
+}
+
+/// What one Terraform command did.
+#[derive(Debug)]
+pub struct Output {
+    /// Exit code; -1 when Terraform was killed by a signal.
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+    /// Wall-clock time the command took.
+    pub elapsed: Duration,
+}
+
+impl Output {
+    /// Both streams, for matching messages wherever Terraform printed them.
+    pub fn text(&self) -> String {
+        format!("{}\n{}", self.stdout, self.stderr)
+    }
+
+    /// The diagnostics of a `-json` run.
+    pub fn diagnostics(&self) -> Vec<Diagnostic> {
+        diagnostics::parse(&self.stdout)
+    }
+
+    /// The error diagnostics of a `-json` run.
+    pub fn errors(&self) -> Vec<Diagnostic> {
+        self.diagnostics()
+            .into_iter()
+            .filter(|d| d.severity == "error")
+            .collect()
+    }
+}
+
+impl std::fmt::Display for Output {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "exit code {} after {:?}\n--- stdout ---\n{}\n--- stderr ---\n{}",
+            self.code, self.elapsed, self.stdout, self.stderr
+        )
+    }
+}
+
+/// One Terraform working directory wired to the provider binary.
+pub struct Workspace {
+    dir: tempfile::TempDir,
+    env: BTreeMap<String, String>,
+    runs: std::cell::Cell<u32>,
+}
+
+impl Workspace {
+    /// A workspace whose provider reaches `emulator` with the test token, through the
+    /// `HW_*` environment variables.
+    pub fn new(emulator: &Emulator) -> Workspace {
+        let mut workspace = Workspace::bare();
+        workspace.set_env("HW_MODELARTS_ENDPOINT", &emulator.url);
+        workspace.set_env("HW_REGION_NAME", "cn-north-4");
+        workspace.set_env("HW_PROJECT_ID", TEST_PROJECT);
+        workspace.set_env("HW_AUTH_TOKEN", TEST_TOKEN);
+        workspace
+    }
+
+    /// A workspace with no provider settings in the environment at all.
+    pub fn bare() -> Workspace {
+        let dir = tempfile::Builder::new()
+            .prefix("modelarts-e2e-")
+            .tempdir()
+            .expect("create a temporary directory");
+        let provider_dir = Path::new(PROVIDER_BINARY)
+            .parent()
+            .expect("the provider binary has a directory");
+        let cli_config = dir.path().join(".terraformrc");
+        let overrides = format!(
+            "provider_installation {{\n  dev_overrides {{\n    \"modelarts/modelarts\" = {:?}\n  }}\n  direct {{}}\n}}\n",
+            provider_dir.display().to_string()
+        );
+        std::fs::write(&cli_config, overrides).expect("write the CLI configuration");
+
+        let mut env = BTreeMap::new();
+        let path = std::env::var("PATH").unwrap_or_else(|_| "/usr/bin:/bin".into());
+        env.insert("PATH".into(), path);
+        env.insert("HOME".into(), dir.path().display().to_string());
+        env.insert(
+            "TF_CLI_CONFIG_FILE".into(),
+            cli_config.display().to_string(),
+        );
+        env.insert("TF_IN_AUTOMATION".into(), "1".into());
+        env.insert("TF_INPUT".into(), "0".into());
+        env.insert("CHECKPOINT_DISABLE".into(), "1".into());
+        Workspace {
+            dir,
+            env,
+            runs: std::cell::Cell::new(0),
+        }
+    }
+
+    /// The working directory.
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    /// Sets an environment variable for every later command.
+    pub fn set_env(&mut self, name: &str, value: &str) {
+        self.env.insert(name.into(), value.into());
+    }
+
+    /// Removes an environment variable from every later command.
+    pub fn remove_env(&mut self, name: &str) {
+        self.env.remove(name);
+    }
+
+    /// Writes `main.tf`: the `required_providers` block followed by `body`.
+    pub fn write_main(&self, body: &str) {
+        let text = format!("{}\n{}", hcl::REQUIRED_PROVIDERS, body);
+        std::fs::write(self.path().join("main.tf"), text).expect("write main.tf");
+    }
+
+    /// The raw `terraform.tfstate`, empty when there is none yet.
+    pub fn state_file(&self) -> String {
+        std::fs::read_to_string(self.path().join("terraform.tfstate")).unwrap_or_default()
+    }
+
+    /// Starts `terraform ARGS` without waiting; output goes to files read by [`finish`].
+    ///
+    /// [`finish`]: Workspace::finish
+    pub fn spawn(&self, args: &[&str]) -> (Child, PathBuf, Instant) {
+        let n = self.runs.get() + 1;
+        self.runs.set(n);
+        let logs = self.path().join(format!(".run-{n}"));
+        std::fs::create_dir_all(&logs).expect("create the log directory");
+        let stdout = std::fs::File::create(logs.join("stdout")).expect("create stdout file");
+        let stderr = std::fs::File::create(logs.join("stderr")).expect("create stderr file");
+        let child = Command::new(terraform_binary())
+            .args(args)
+            .current_dir(self.path())
+            .env_clear()
+            .envs(&self.env)
+            .stdin(Stdio::null())
+            .stdout(stdout)
+            .stderr(stderr)
+            .spawn()
+            .expect("start terraform");
+        (child, logs, Instant::now())
+    }
+
+    /// Waits for a command started by [`spawn`](Workspace::spawn), killing it when it
+    /// runs past the hang limit.
+    pub fn finish(&self, mut child: Child, logs: PathBuf, started: Instant) -> Output {
+        let status = loop {
+            if let Some(status) = child.try_wait().expect("wait for terraform") {
+                break status;
+            }
+            if started.elapsed() > COMMAND_LIMIT {
+                let _ = child.kill();
+                let _ = child.wait();
+                panic!(
+                    "terraform ran longer than {COMMAND_LIMIT:?}; output so far:\n{}\n{}",
+                    std::fs::read_to_string(logs.join("stdout")).unwrap_or_default(),
+                    std::fs::read_to_string(logs.join("stderr")).unwrap_or_default()
+                );
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        };
+        Output {
+            code: status.code().unwrap_or(-1),
+            stdout: std::fs::read_to_string(logs.join("stdout")).unwrap_or_default(),
+            stderr: std::fs::read_to_string(logs.join("stderr")).unwrap_or_default(),
+            elapsed: started.elapsed(),
+        }
+    }
+
+    /// Runs `terraform ARGS` to completion.
+    pub fn run(&self, args: &[&str]) -> Output {
+        let (child, logs, started) = self.spawn(args);
+        self.finish(child, logs, started)
+    }
+
+    /// Runs `terraform ARGS` and fails the test unless it exits 0.
+    pub fn run_ok(&self, args: &[&str]) -> Output {
+        let output = self.run(args);
+        assert_eq!(output.code, 0, "terraform {args:?} failed: {output}");
+        output
+    }
+
+    /// `terraform apply -auto-approve`, which must succeed.
+    pub fn apply(&self) -> Output {
+        self.run_ok(&["apply", "-auto-approve", "-input=false", "-no-color"])
+    }
+
+    /// `terraform apply -auto-approve -json`, whatever its outcome.
+    pub fn apply_json(&self) -> Output {
+        self.run(&["apply", "-auto-approve", "-input=false", "-json"])
+    }
+
+    /// `terraform destroy -auto-approve`, which must succeed.
+    pub fn destroy(&self) -> Output {
+        self.run_ok(&["destroy", "-auto-approve", "-input=false", "-no-color"])
+    }
+
+    /// `terraform destroy -auto-approve`, whatever its outcome.
+    pub fn try_destroy(&self) -> Output {
+        self.run(&["destroy", "-auto-approve", "-input=false", "-no-color"])
+    }
+
+    /// `terraform plan -detailed-exitcode`: 0 no changes, 1 error, 2 changes.
+    pub fn plan(&self) -> Output {
+        self.run(&["plan", "-detailed-exitcode", "-input=false", "-no-color"])
+    }
+
+    /// `terraform plan -json -detailed-exitcode`, for its diagnostics.
+    pub fn plan_json(&self) -> Output {
+        self.run(&["plan", "-detailed-exitcode", "-input=false", "-json"])
+    }
+
+    /// Fails the test unless `terraform plan -detailed-exitcode` exits 0.
+    pub fn assert_no_changes(&self) {
+        self.assert_plan_exit_code(0);
+    }
+
+    /// Fails the test unless `terraform plan -detailed-exitcode` exits `expected`.
+    pub fn assert_plan_exit_code(&self, expected: i32) -> Output {
+        let output = self.plan();
+        assert_eq!(
+            output.code, expected,
+            "expected plan -detailed-exitcode to exit {expected}: {output}"
+        );
+        output
+    }
+
+    /// Saves a plan (with `extra` flags such as `-refresh-only`) and returns
+    /// `terraform show -json` of it.
+    pub fn saved_plan(&self, extra: &[&str]) -> Value {
+        let mut args = vec!["plan", "-input=false", "-no-color", "-out=saved.tfplan"];
+        args.extend_from_slice(extra);
+        self.run_ok(&args);
+        let shown = self.run_ok(&["show", "-json", "saved.tfplan"]);
+        serde_json::from_str(&shown.stdout).expect("show -json prints JSON")
+    }
+
+    /// `terraform show -json` of the current state.
+    pub fn show(&self) -> Value {
+        let shown = self.run_ok(&["show", "-json", "-no-color"]);
+        serde_json::from_str(&shown.stdout).expect("show -json prints JSON")
+    }
+
+    /// The attribute values of one resource in the state; `None` when it is not there.
+    pub fn resource(&self, address: &str) -> Option<Value> {
+        let shown = self.show();
+        let resources = shown
+            .pointer("/values/root_module/resources")
+            .and_then(Value::as_array)
+            .cloned()
+            .unwrap_or_default();
+        resources
+            .into_iter()
+            .find(|r| r["address"] == address)
+            .map(|r| r["values"].clone())
+    }
+
+    /// Addresses of every resource in the state.
+    pub fn state_list(&self) -> Vec<String> {
+        let output = self.run(&["state", "list", "-no-color"]);
+        // With no state file at all Terraform 1.0.3 prints nothing and may exit 1.
+        output.stdout.lines().map(str::to_owned).collect()
+    }
+
+    /// `terraform state rm ADDRESS`, which must succeed.
+    pub fn state_rm(&self, address: &str) -> Output {
+        self.run_ok(&["state", "rm", "-no-color", address])
+    }
+
+    /// `terraform import ADDRESS ID`, whatever its outcome (it has no `-json`).
+    pub fn import(&self, address: &str, id: &str) -> Output {
+        self.run(&["import", "-input=false", "-no-color", address, id])
+    }
+}
+
+/// The sorted `app_ids` of a resource's state values.
+pub fn app_ids_of(values: &Value) -> Vec<String> {
+    let mut ids: Vec<String> = values["app_ids"]
+        .as_array()
+        .unwrap_or_else(|| panic!("app_ids is not a list in {values}"))
+        .iter()
+        .map(|v| v.as_str().expect("app ids are strings").to_owned())
+        .collect();
+    ids.sort();
+    ids
+}
+
+/// Sorted owned strings, for comparing sets of IDs.
+pub fn sorted(ids: &[&str]) -> Vec<String> {
+    let mut ids: Vec<String> = ids.iter().map(|s| s.to_string()).collect();
+    ids.sort();
+    ids
+}
+
+/// Sorted owned strings as a set, the shape `Emulator::authorized_apps` returns.
+pub fn set(ids: &[&str]) -> std::collections::BTreeSet<String> {
+    ids.iter().map(|s| s.to_string()).collect()
+}
+
+/// Collapses runs of whitespace, because Terraform wraps diagnostic text to 78 columns.
+pub fn normalized(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// An emulator seeded with `svc-1` (`api-1`, `api-2`), `svc-2` (`api-1`) and the apps
+/// `app-a` to `app-d` plus `app-x`, none authorized, and a workspace that reaches it
+/// with the test token.
+pub fn fixture() -> (Emulator, Workspace) {
+    let emulator = Emulator::start();
+    emulator.seed_simple(
+        &[
+            ("svc-1", &["api-1", "api-2"][..]),
+            ("svc-2", &["api-1"][..]),
+        ],
+        &["app-a", "app-b", "app-c", "app-d", "app-x"],
+    );
+    let workspace = Workspace::new(&emulator);
+    (emulator, workspace)
+}
+
+/// Fails the test unless the state's `app_ids` for `address` equal what the emulator
+/// holds for that resource's API (or the resource is absent and the API holds none).
+pub fn assert_state_matches_emulator(workspace: &Workspace, emulator: &Emulator, address: &str) {
+    let Some(values) = workspace.resource(address) else {
+        return;
+    };
+    let held = emulator.authorized_apps(
+        values["service_id"].as_str().expect("service_id in state"),
+        values["api_id"].as_str().expect("api_id in state"),
+        values["workspace_id"].as_str().unwrap_or("0"),
+    );
+    let in_state: std::collections::BTreeSet<String> = app_ids_of(&values).into_iter().collect();
+    assert_eq!(
+        in_state, held,
+        "the state of {address} must say what the emulator holds"
+    );
+}

@@ -1,0 +1,77 @@
+//! End to end with the real Terraform: Ctrl-C during a slow apply ends Terraform
+//! cleanly, the state records what was really done, and the next apply finishes.
+
+mod support;
+
+use std::time::{Duration, Instant};
+
+use serde_json::json;
+use support::terraform::{assert_state_matches_emulator, fixture, hcl, set};
+
+/// SIGINT while one authorization is slow: Terraform exits without a crash, every
+/// resource in state matches the service, and the next apply converges.
+#[test]
+fn an_interrupted_apply_records_what_was_done_and_the_next_apply_finishes() {
+    let (emulator, workspace) = fixture();
+    emulator.put_faults(&json!([{"operation": "authorize", "app_id": "app-b",
+        "delay_ms": 4000}]));
+    workspace.write_main(&format!(
+        "{}{}",
+        hcl::auth_api("fast", "svc-1", "api-1", &["app-a"]),
+        hcl::auth_api("slow", "svc-1", "api-2", &["app-b"])
+    ));
+
+    let (child, logs, started) =
+        workspace.spawn(&["apply", "-auto-approve", "-input=false", "-no-color"]);
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while emulator.authorized_apps("svc-1", "api-1", "0").is_empty() {
+        assert!(
+            Instant::now() < deadline,
+            "the fast resource was never authorized"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let signal = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .expect("send SIGINT");
+    assert!(signal.success());
+    let output = workspace.finish(child, logs, started);
+
+    assert_ne!(
+        output.code, 0,
+        "an interrupted apply does not report success: {output}"
+    );
+    assert!(
+        output.elapsed < Duration::from_secs(30),
+        "ends promptly: {output}"
+    );
+    for crash in ["panic", "crash", "did not respond", "plugin exited"] {
+        assert!(
+            !output.text().to_lowercase().contains(crash),
+            "{crash}: {output}"
+        );
+    }
+    let state: serde_json::Value =
+        serde_json::from_str(&workspace.state_file()).expect("the state file is valid JSON");
+    assert!(state["resources"].is_array(), "{state}");
+    assert!(
+        workspace.resource("modelarts_app_auth_api.fast").is_some(),
+        "the finished resource is recorded"
+    );
+    for address in ["modelarts_app_auth_api.fast", "modelarts_app_auth_api.slow"] {
+        assert_state_matches_emulator(&workspace, &emulator, address);
+    }
+
+    emulator.clear_faults();
+    workspace.apply();
+    assert_eq!(
+        emulator.authorized_apps("svc-1", "api-1", "0"),
+        set(&["app-a"])
+    );
+    assert_eq!(
+        emulator.authorized_apps("svc-1", "api-2", "0"),
+        set(&["app-b"])
+    );
+    workspace.assert_no_changes();
+}

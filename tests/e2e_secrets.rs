@@ -1,0 +1,127 @@
+//! End to end with the real Terraform at `TF_LOG=TRACE`: no credential, signature or
+//! app secret appears in anything Terraform prints or stores.
+
+mod support;
+
+use serde_json::json;
+use support::emulator::Emulator;
+use support::terraform::world::World;
+use support::terraform::{hcl, Output, Workspace};
+
+const TOKEN: &str = "tok-SENTINEL-4b1d9e7a2c";
+const ACCESS_KEY: &str = "AKSENTINEL7Q2W9E4R1T";
+const SECRET_KEY: &str = "sk-SENTINEL-8c3f6a0d5e9b";
+const SECURITY_TOKEN: &str = "sts-SENTINEL-1e7b4c9f2a6d";
+const APP_SECRET: &str = "appsecret-SENTINEL-5d2a8f3c0b";
+
+/// Everything one run produced that a user or a CI log could see.
+#[derive(Default)]
+struct Exposure {
+    texts: Vec<(String, String)>,
+}
+
+impl Exposure {
+    fn add(&mut self, what: &str, output: &Output) {
+        self.texts
+            .push((format!("{what} stdout"), output.stdout.clone()));
+        self.texts
+            .push((format!("{what} stderr"), output.stderr.clone()));
+    }
+
+    fn add_text(&mut self, what: &str, text: String) {
+        self.texts.push((what.to_owned(), text));
+    }
+
+    /// Fails naming where a secret or a signature appeared.
+    fn assert_clean(&self) {
+        for (what, text) in &self.texts {
+            for secret in [TOKEN, ACCESS_KEY, SECRET_KEY, SECURITY_TOKEN, APP_SECRET] {
+                assert!(!text.contains(secret), "{secret} leaked into {what}");
+            }
+            for marker in ["Signature=", "SDK-HMAC-SHA256 Access"] {
+                assert!(!text.contains(marker), "a signature leaked into {what}");
+            }
+        }
+    }
+}
+
+/// An emulator accepting the sentinel credentials, whose apps carry the sentinel
+/// app secret.
+fn sentinel_emulator() -> Emulator {
+    let emulator = Emulator::start_with(&[
+        "--token",
+        TOKEN,
+        "--access-key",
+        ACCESS_KEY,
+        "--secret-key",
+        SECRET_KEY,
+    ]);
+    World::new()
+        .service("0", "svc-1", &["api-1"])
+        .app_with_secret("0", "app-a", APP_SECRET)
+        .app_with_secret("0", "app-b", APP_SECRET)
+        .load(&emulator);
+    emulator
+}
+
+/// Runs apply, plan, a saved plan, show, a failing apply and destroy at TRACE and
+/// collects everything they exposed, including the state file and the plan JSON.
+fn run_everything(workspace: &Workspace, emulator: &Emulator) -> Exposure {
+    let mut exposure = Exposure::default();
+    workspace.write_main(&hcl::auth_api("t", "svc-1", "api-1", &["app-a"]));
+    exposure.add("apply", &workspace.apply());
+    exposure.add("plan", &workspace.assert_plan_exit_code(0));
+    exposure.add_text("state file", workspace.state_file());
+    exposure.add_text("show", workspace.show().to_string());
+
+    workspace.write_main(&hcl::auth_api("t", "svc-1", "api-1", &["app-a", "app-b"]));
+    exposure.add_text("plan JSON", workspace.saved_plan(&[]).to_string());
+    emulator.put_faults(&json!([{"operation": "authorize", "status": 403,
+        "error_code": "ModelArts.0105"}]));
+    let failed = workspace.apply_json();
+    assert_eq!(failed.code, 1, "{failed}");
+    exposure.add("failing apply", &failed);
+    emulator.clear_faults();
+    exposure.add("second apply", &workspace.apply());
+    exposure.add_text("state file after update", workspace.state_file());
+    exposure.add("destroy", &workspace.destroy());
+    exposure.add_text("state file after destroy", workspace.state_file());
+    assert!(emulator.authorized_apps("svc-1", "api-1", "0").is_empty());
+    exposure
+}
+
+/// A full AK/SK run with a security token at TRACE exposes no credential, signature
+/// or app secret.
+#[test]
+fn aksk_credentials_and_signatures_never_appear_at_trace() {
+    let emulator = sentinel_emulator();
+    let mut workspace = Workspace::new(&emulator);
+    workspace.remove_env("HW_AUTH_TOKEN");
+    workspace.set_env("HW_ACCESS_KEY", ACCESS_KEY);
+    workspace.set_env("HW_SECRET_KEY", SECRET_KEY);
+    workspace.set_env("HW_SECURITY_TOKEN", SECURITY_TOKEN);
+    workspace.set_env("TF_LOG", "TRACE");
+
+    let exposure = run_everything(&workspace, &emulator);
+
+    let log = emulator.calls();
+    assert!(log.iter().all(|c| c["auth"] == "aksk"), "{log:?}");
+    let traced = exposure.texts.iter().any(|(_, t)| t.contains("[TRACE]"));
+    assert!(traced, "TF_LOG=TRACE took effect");
+    exposure.assert_clean();
+}
+
+/// A full token run at TRACE exposes no token or app secret.
+#[test]
+fn a_token_never_appears_at_trace() {
+    let emulator = sentinel_emulator();
+    let mut workspace = Workspace::new(&emulator);
+    workspace.set_env("HW_AUTH_TOKEN", TOKEN);
+    workspace.set_env("TF_LOG", "TRACE");
+
+    let exposure = run_everything(&workspace, &emulator);
+
+    let log = emulator.calls();
+    assert!(log.iter().all(|c| c["auth"] == "token"), "{log:?}");
+    exposure.assert_clean();
+}
