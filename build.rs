@@ -7,6 +7,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     tonic_build::configure()
         .build_server(false)
         .build_client(true)
-        .compile_protos(&["proto/tfplugin6.proto", "proto/plugin.proto"], &["proto"])?;
+        .compile_protos(
+            &[
+                "proto/tfplugin6.proto",
+                "proto/plugin.proto",
+                "proto/unreleased.proto",
+            ],
+            &["proto"],
+        )?;
     Ok(())
 }

@@ -3,4 +3,5 @@
 #![allow(dead_code)]
 
 pub mod emulator;
+pub mod plugin;
 pub mod terraform;
