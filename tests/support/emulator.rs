@@ -10,6 +10,8 @@ use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 use serde_json::{json, Value};
+use terraform_provider_modelarts::emulator::credentials::decode_query;
+use terraform_provider_modelarts::modelarts::signing;
 
 /// The project id the helper starts the emulator with.
 pub const TEST_PROJECT: &str = "0b5f8c2e1d4a4f6e9a7b3c5d7e9f1a2b";
@@ -186,6 +188,124 @@ impl Emulator {
             &json!({"projects": {TEST_PROJECT: {"services": services, "apps": apps,
             "authorizations": []}}}),
         );
+    }
+}
+
+/// How a request to the ModelArts API authenticates.
+#[derive(Debug, Clone, Copy)]
+pub enum Auth<'a> {
+    /// `X-Auth-Token: TEST_TOKEN`.
+    Token,
+    /// Signed with `TEST_AK` / `TEST_SK` at the current time.
+    Aksk,
+    /// Signed with `TEST_AK` / `TEST_SK` at the given `X-Sdk-Date`.
+    AkskAt(&'a str),
+    /// No credential at all.
+    None,
+    /// Exactly these extra headers and nothing else.
+    Headers(&'a [(&'a str, &'a str)]),
+}
+
+/// An answer of the ModelArts API.
+#[derive(Debug)]
+pub struct Answer {
+    /// HTTP status.
+    pub status: u16,
+    /// Response headers.
+    pub headers: reqwest::header::HeaderMap,
+    /// The body as JSON; `Null` when empty, a string when not JSON.
+    pub body: Value,
+}
+
+impl Answer {
+    /// The `X-Request-Id` header.
+    pub fn request_id(&self) -> &str {
+        self.headers
+            .get("x-request-id")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+    }
+
+    /// The `error_code` of an error body.
+    pub fn error_code(&self) -> &str {
+        self.body["error_code"].as_str().unwrap_or("")
+    }
+}
+
+impl Emulator {
+    /// Sends a token-authenticated request; `path` starts after `/v1/{TEST_PROJECT}`.
+    pub fn call(&self, method: &str, path: &str, body: Option<&Value>) -> Answer {
+        let body = body.map(|b| b.to_string().into_bytes()).unwrap_or_default();
+        self.send(
+            method,
+            &format!("/v1/{TEST_PROJECT}{path}"),
+            &body,
+            Auth::Token,
+        )
+    }
+
+    /// Sends a request with a full path (and query) and the given credential.
+    pub fn send(&self, method: &str, path_and_query: &str, body: &[u8], auth: Auth<'_>) -> Answer {
+        let url = format!("{}{path_and_query}", self.url);
+        let host = self.url.trim_start_matches("http://").to_string();
+        let mut headers: Vec<(String, String)> =
+            vec![("Content-Type".into(), "application/json".into())];
+        match auth {
+            Auth::Token => headers.push(("X-Auth-Token".into(), TEST_TOKEN.into())),
+            Auth::None => {}
+            Auth::Headers(extra) => {
+                headers = extra
+                    .iter()
+                    .map(|(n, v)| (n.to_string(), v.to_string()))
+                    .collect()
+            }
+            Auth::Aksk | Auth::AkskAt(_) => {
+                let date = match auth {
+                    Auth::AkskAt(date) => date.to_string(),
+                    _ => chrono::Utc::now().format(signing::DATE_FORMAT).to_string(),
+                };
+                headers.push(("Host".into(), host));
+                headers.push((signing::DATE_HEADER.into(), date));
+                let (path, query) = path_and_query
+                    .split_once('?')
+                    .unwrap_or((path_and_query, ""));
+                let decoded_path = percent_encoding::percent_decode_str(path).decode_utf8_lossy();
+                let query = decode_query(query);
+                let request = signing::SignableRequest {
+                    method,
+                    path: &decoded_path,
+                    query: &query,
+                    headers: &headers,
+                    body,
+                };
+                let names = signing::signed_header_names(headers.iter().map(|(n, _)| n.as_str()));
+                let signature = signing::sign(&request, &names, TEST_SK.as_bytes());
+                let value = signing::authorization_header(TEST_AK, &names, &signature);
+                headers.push(("Authorization".into(), value));
+            }
+        }
+        let method: reqwest::Method = method.parse().expect("a valid method");
+        let body = body.to_vec();
+        on_thread(|| {
+            let client = reqwest::blocking::Client::new();
+            let mut request = client.request(method, &url).body(body);
+            for (name, value) in &headers {
+                request = request.header(name.as_str(), value.as_str());
+            }
+            let response = request.send().unwrap_or_else(|e| panic!("{url}: {e}"));
+            let status = response.status().as_u16();
+            let headers = response.headers().clone();
+            let text = response.text().expect("an answer body");
+            let body = match text.is_empty() {
+                true => Value::Null,
+                false => serde_json::from_str(&text).unwrap_or(Value::String(text)),
+            };
+            Answer {
+                status,
+                headers,
+                body,
+            }
+        })
     }
 }
 
