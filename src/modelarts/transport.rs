@@ -321,10 +321,10 @@ impl Transport {
             warn!(
                 method = %request.method,
                 path = url.path(),
+                status,
                 attempt,
-                last = %last,
                 wait_ms = retry_after.as_millis() as u64,
-                "retrying ModelArts call"
+                "retrying the request after it {last}"
             );
             tokio::time::sleep(retry_after).await;
         }

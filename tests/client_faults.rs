@@ -1,0 +1,350 @@
+//! The ModelArts client under injected faults: throttling, server errors, conflicts,
+//! stalls past the deadline, malformed and oversized answers, refused connections; and
+//! its logs, which must name each call and never a secret.
+
+mod support;
+
+use std::io::Write;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use serde_json::json;
+use support::emulator::{Emulator, TEST_AK, TEST_PROJECT, TEST_SK, TEST_TOKEN};
+use terraform_provider_modelarts::modelarts::{
+    ApiRef, ClientConfig, ClientError, Credentials, ModelArtsClient, RetryPolicy, Secret,
+};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::time::Instant;
+
+const SERVICE: &str = "9f0c1d2e-3a4b-4c5d-8e6f-7a8b9c0d1e2f";
+const API: &str = "3f2a9c7e5b1d4e6f8a0b2c4d6e8f0a1b";
+const APP: &str = "logic-app-ce0d0a41-451d-4563-94d9-acc75b5e440f";
+
+fn client_to(endpoint: &str, credentials: Credentials, max_retries: u32) -> ModelArtsClient {
+    ModelArtsClient::new(ClientConfig {
+        endpoint: endpoint.into(),
+        credentials,
+        insecure: false,
+        max_retries,
+    })
+    .expect("the client builds")
+    .with_retry_policy(RetryPolicy {
+        base: Duration::from_millis(20),
+        cap: Duration::from_millis(100),
+    })
+}
+
+fn token() -> Credentials {
+    Credentials::Token(Secret::new(TEST_TOKEN.into()))
+}
+
+/// An emulator with one API and one app, and a token client with `max_retries`.
+fn setup(max_retries: u32) -> (Emulator, ModelArtsClient) {
+    let emulator = Emulator::start();
+    emulator.seed_simple(&[(SERVICE, &[API])], &[APP]);
+    let client = client_to(&emulator.url, token(), max_retries);
+    (emulator, client)
+}
+
+fn api() -> ApiRef {
+    ApiRef {
+        project_id: TEST_PROJECT.into(),
+        workspace_id: "0".into(),
+        service_id: SERVICE.into(),
+        api_id: API.into(),
+    }
+}
+
+fn in_secs(seconds: u64) -> Instant {
+    Instant::now() + Duration::from_secs(seconds)
+}
+
+/// A 429 with Retry-After is waited out, then the call succeeds.
+#[tokio::test]
+async fn throttling_is_waited_out_as_retry_after_asks() {
+    let (emulator, client) = setup(3);
+    emulator.put_faults(
+        &json!([{"operation": "authorize", "status": 429, "retry_after": 1,
+        "times": 1}]),
+    );
+
+    let started = Instant::now();
+    let outcome = client
+        .authorize_apps(&api(), &[APP.into()], in_secs(30))
+        .await;
+    assert!(outcome.is_complete(), "{outcome:?}");
+    assert!(
+        started.elapsed() >= Duration::from_secs(1),
+        "{:?}",
+        started.elapsed()
+    );
+    let statuses: Vec<_> = emulator
+        .calls()
+        .iter()
+        .map(|c| c["status"].clone())
+        .collect();
+    assert_eq!(statuses, [429, 200]);
+}
+
+/// Throttling that never ends fails as throttled once max_retries is spent.
+#[tokio::test]
+async fn endless_throttling_fails_as_throttled_after_max_retries() {
+    let (emulator, client) = setup(2);
+    emulator.put_faults(&json!([{"operation": "list_relations", "status": 429}]));
+
+    let error = client
+        .list_authorized_apps(&api(), in_secs(30))
+        .await
+        .unwrap_err();
+    assert!(error.is_throttled(), "{error}");
+    let text = error.to_string();
+    for part in [
+        "throttling requests",
+        "max_retries",
+        "-parallelism",
+        "APIGW.0308",
+    ] {
+        assert!(text.contains(part), "{part} missing from {text}");
+    }
+    assert_eq!(emulator.calls().len(), 3);
+}
+
+/// Throttling whose Retry-After would pass the deadline stops before the deadline.
+#[tokio::test]
+async fn throttling_never_sleeps_past_the_deadline() {
+    let (emulator, client) = setup(50);
+    emulator.put_faults(&json!([{"operation": "list_relations", "status": 429,
+        "retry_after": 1}]));
+
+    let started = Instant::now();
+    let error = client
+        .list_authorized_apps(&api(), Instant::now() + Duration::from_millis(2_500))
+        .await
+        .unwrap_err();
+    assert!(error.is_throttled(), "{error}");
+    assert!(error.to_string().contains("deadline"), "{error}");
+    assert!(started.elapsed() < Duration::from_millis(2_500));
+    assert!(emulator.calls().len() <= 3);
+}
+
+/// 400, 401, 403 and 404 are answered once and never retried.
+#[tokio::test]
+async fn client_errors_are_never_retried() {
+    let (emulator, client) = setup(5);
+    for status in [400u16, 401, 403, 404] {
+        emulator.clear_calls();
+        emulator.put_faults(&json!([{"operation": "list_relations", "status": status}]));
+        let error = client
+            .list_authorized_apps(&api(), in_secs(30))
+            .await
+            .unwrap_err();
+        assert_eq!(error.status(), Some(status), "{error}");
+        assert!(error.error_code().is_some(), "{error}");
+        assert_eq!(emulator.calls().len(), 1, "HTTP {status}");
+    }
+}
+
+/// A 503 on a read and a 409 on a write are retried, then succeed.
+#[tokio::test]
+async fn server_errors_and_conflicts_are_retried() {
+    let (emulator, client) = setup(3);
+    emulator.put_faults(&json!([
+        {"operation": "list_relations", "status": 503, "times": 1},
+        {"operation": "authorize", "status": 409, "times": 1},
+    ]));
+
+    assert!(client
+        .authorize_apps(&api(), &[APP.into()], in_secs(30))
+        .await
+        .is_complete());
+    let listed = client
+        .list_authorized_apps(&api(), in_secs(30))
+        .await
+        .unwrap();
+    assert_eq!(listed.len(), 1);
+    let statuses: Vec<_> = emulator
+        .calls()
+        .iter()
+        .map(|c| c["status"].clone())
+        .collect();
+    assert_eq!(statuses, [409, 200, 503, 200]);
+}
+
+/// A service slower than the deadline ends in a timeout error that says so, on time.
+#[tokio::test]
+async fn a_stall_past_the_deadline_is_a_timeout() {
+    let (emulator, client) = setup(3);
+    emulator.put_faults(&json!([{"operation": "list_relations", "delay_ms": 3_000}]));
+
+    let started = Instant::now();
+    let error = client
+        .list_authorized_apps(&api(), Instant::now() + Duration::from_millis(500))
+        .await
+        .unwrap_err();
+    assert!(error.is_timeout(), "{error}");
+    assert!(error.to_string().contains("deadline"), "{error}");
+    assert!(started.elapsed() < Duration::from_millis(1_500));
+}
+
+/// Malformed answers are decode errors naming the operation and the request ID.
+#[tokio::test]
+async fn malformed_answers_are_decode_errors() {
+    let (emulator, client) = setup(0);
+    let cases = [
+        ("truncated", r#"{"auths": [{"app": {"app_id": "#),
+        ("html", "<html><body>Bad gateway</body></html>"),
+        ("empty", ""),
+        ("wrong types", r#"{"auths": "none", "total_count": "many"}"#),
+        ("missing fields", r#"{"count": 1}"#),
+        (
+            "app without id",
+            r#"{"auths": [{"app": {"app_name": "x"}}], "total_count": 1}"#,
+        ),
+    ];
+    for (name, body) in cases {
+        emulator.clear_calls();
+        emulator.put_faults(&json!([{"operation": "list_relations", "raw_body": body}]));
+        let error = client
+            .list_authorized_apps(&api(), in_secs(30))
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(error, ClientError::Decode { .. }),
+            "{name}: {error}"
+        );
+        assert_eq!(error.operation(), "list authorized apps", "{name}");
+        let logged = emulator.calls()[0]["request_id"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        assert_eq!(error.request_id(), Some(logged.as_str()), "{name}");
+        assert!(error.to_string().contains(&logged), "{name}: {error}");
+    }
+
+    emulator.put_faults(&json!([{"operation": "authorize", "raw_body": "{\"auth_result\": 7}"}]));
+    let outcome = client
+        .authorize_apps(&api(), &[APP.into()], in_secs(30))
+        .await;
+    let error = outcome.error.expect("a decode error stops the batch");
+    assert_eq!(error.operation(), "authorize apps");
+    assert_eq!(outcome.not_attempted, [APP]);
+}
+
+/// An answer larger than the cap is refused without reading it all.
+#[tokio::test]
+async fn an_oversized_answer_is_a_decode_error() {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let endpoint = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move {
+        let (mut socket, _) = listener.accept().await.unwrap();
+        let mut request = [0u8; 4096];
+        let _ = socket.read(&mut request).await;
+        let head = "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\n\
+                    transfer-encoding: chunked\r\nx-request-id: big-1\r\n\r\n";
+        let _ = socket.write_all(head.as_bytes()).await;
+        let chunk = format!("100000\r\n{}\r\n", "a".repeat(0x100000));
+        for _ in 0..32 {
+            if socket.write_all(chunk.as_bytes()).await.is_err() {
+                break;
+            }
+        }
+    });
+
+    let client = client_to(&endpoint, token(), 0);
+    let error = client
+        .list_authorized_apps(&api(), in_secs(30))
+        .await
+        .unwrap_err();
+    assert!(matches!(error, ClientError::Decode { .. }), "{error}");
+    assert!(error.to_string().contains("larger than"), "{error}");
+    assert_eq!(error.request_id(), Some("big-1"));
+}
+
+/// A refused connection is retried max_retries times, then reported as transport.
+#[tokio::test]
+async fn refused_connections_are_retried_then_reported() {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let endpoint = format!("http://{}", listener.local_addr().unwrap());
+    drop(listener);
+
+    let client = client_to(&endpoint, token(), 2);
+    let error = client
+        .list_authorized_apps(&api(), in_secs(30))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(error, ClientError::Transport { attempts: 3, .. }),
+        "{error}"
+    );
+}
+
+/// A log sink for one test.
+#[derive(Clone, Default)]
+struct Captured(Arc<Mutex<Vec<u8>>>);
+
+impl Write for Captured {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(bytes);
+        Ok(bytes.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// Each call logs one debug line with its fields, retries warn, and no secret appears.
+#[tokio::test(flavor = "current_thread")]
+async fn logs_name_each_call_and_never_a_secret() {
+    let (emulator, _) = setup(3);
+    emulator.put_faults(&json!([{"operation": "authorize", "status": 503, "times": 1}]));
+    let captured = Captured::default();
+    let sink = captured.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::TRACE)
+        .with_writer(move || sink.clone())
+        .with_ansi(false)
+        .finish();
+    let _guard = tracing::subscriber::set_default(subscriber);
+
+    for credentials in [
+        token(),
+        Credentials::AkSk {
+            access_key: TEST_AK.into(),
+            secret_key: Secret::new(TEST_SK.into()),
+            security_token: None,
+        },
+    ] {
+        let client = client_to(&emulator.url, credentials, 3);
+        client
+            .authorize_apps(&api(), &[APP.into()], in_secs(30))
+            .await;
+        client
+            .list_authorized_apps(&api(), in_secs(30))
+            .await
+            .unwrap();
+    }
+
+    let logs = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+    let calls = logs
+        .lines()
+        .filter(|l| l.contains("transport: ModelArts call"))
+        .count();
+    assert_eq!(calls, emulator.calls().len(), "{logs}");
+    for field in [
+        "method=POST",
+        "path=",
+        "status=503",
+        "duration_ms=",
+        "attempt=2",
+        "request_id=",
+    ] {
+        assert!(logs.contains(field), "{field} missing from {logs}");
+    }
+    assert!(
+        logs.contains("WARN") && logs.contains("retrying the request after it answered HTTP 503"),
+        "{logs}"
+    );
+    for secret in [TEST_TOKEN, TEST_SK, "Signature=", "secret-"] {
+        assert!(!logs.contains(secret), "{secret} leaked into {logs}");
+    }
+}
