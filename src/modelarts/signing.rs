@@ -138,7 +138,11 @@ pub fn sign(request: &SignableRequest<'_>, signed_headers: &[String], secret_key
 }
 
 /// The `Authorization` header value for a signature.
-pub fn authorization_header(access_key: &str, signed_headers: &[String], signature: &str) -> String {
+pub fn authorization_header(
+    access_key: &str,
+    signed_headers: &[String],
+    signature: &str,
+) -> String {
     format!(
         "{ALGORITHM} Access={access_key}, SignedHeaders={}, Signature={signature}",
         signed_headers.join(";")
@@ -254,7 +258,12 @@ mod tests {
                 body: v.body,
             };
             let names = signed_header_names(headers.iter().map(|(n, _)| n.as_str()));
-            assert_eq!(sign(&request, &names, v.secret.as_bytes()), v.expected, "{}", v.name);
+            assert_eq!(
+                sign(&request, &names, v.secret.as_bytes()),
+                v.expected,
+                "{}",
+                v.name
+            );
         }
     }
 
@@ -309,8 +318,14 @@ mod tests {
             ("empty", ""),
             ("other scheme", "Bearer abc"),
             ("no access", "SDK-HMAC-SHA256 SignedHeaders=a, Signature=b"),
-            ("empty signature", "SDK-HMAC-SHA256 Access=a, SignedHeaders=b, Signature="),
-            ("unknown field", "SDK-HMAC-SHA256 Access=a, SignedHeaders=b, Signature=c, X=y"),
+            (
+                "empty signature",
+                "SDK-HMAC-SHA256 Access=a, SignedHeaders=b, Signature=",
+            ),
+            (
+                "unknown field",
+                "SDK-HMAC-SHA256 Access=a, SignedHeaders=b, Signature=c, X=y",
+            ),
             ("no equals", "SDK-HMAC-SHA256 Access"),
         ];
         for (name, input) in cases {
