@@ -1,3 +1,40 @@
 //! The provider plugin binary. Terraform starts it; all logic lives in the library.
 
-fn main() {}
+use std::process::ExitCode;
+
+use terraform_provider_modelarts::provider::ModelArtsProvider;
+use terraform_provider_modelarts::{logging, stop};
+
+/// The cookie go-plugin hosts set, proving Terraform (not a person) started the plugin.
+const MAGIC_COOKIE_KEY: &str = "TF_PLUGIN_MAGIC_COOKIE";
+const MAGIC_COOKIE_VALUE: &str = "d602bf8f470bc67ca7faa0386276bbdd4330efaf76d1a219cb4d6991ca9872b2";
+
+fn main() -> ExitCode {
+    if std::env::var(MAGIC_COOKIE_KEY).as_deref() != Ok(MAGIC_COOKIE_VALUE) {
+        eprintln!(
+            "This binary is a plugin for Terraform and is not meant to be run directly.\n\
+             Install it (see the README) and run terraform instead."
+        );
+        return ExitCode::FAILURE;
+    }
+    logging::init_from_env();
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            eprintln!("terraform-provider-modelarts: cannot start the async runtime: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
+    runtime.block_on(async {
+        if let Err(error) = stop::install_interrupt_handler() {
+            tracing::warn!(error = %error, "could not install the interrupt handler");
+        }
+        match tf_provider::serve("modelarts", ModelArtsProvider::new()).await {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(error) => {
+                tracing::error!(error = %error, "the plugin server stopped with an error");
+                ExitCode::FAILURE
+            }
+        }
+    })
+}

@@ -1,0 +1,434 @@
+//! The provider block as Terraform sends it, and its resolution against the environment
+//! into the settings the client needs. Resolution is a pure function of the block and a
+//! lookup of environment variables, so it is tested without touching the process env.
+
+use std::fmt;
+
+use reqwest::Url;
+use serde::{Deserialize, Serialize};
+use tf_provider::value::Value;
+
+use crate::modelarts::auth::{Credentials, Secret};
+use crate::resources::identifier_problem;
+
+/// Default DNS suffix of Huawei Cloud endpoints.
+pub const DEFAULT_CLOUD: &str = "myhuaweicloud.com";
+/// Retries after the first attempt when neither the block nor the environment says.
+pub const DEFAULT_MAX_RETRIES: u32 = 5;
+/// The workspace every ModelArts project has.
+pub const DEFAULT_WORKSPACE: &str = "0";
+
+/// The provider block. `Debug` says whether a secret is set, never what it is.
+#[derive(Clone, Default, Serialize, Deserialize)]
+pub struct ProviderConfig {
+    /// Region, e.g. `cn-north-4`.
+    pub region: Value<String>,
+    /// Project the resources live in.
+    pub project_id: Value<String>,
+    /// Access key ID of an AK/SK pair.
+    pub access_key: Value<String>,
+    /// Secret key of an AK/SK pair.
+    pub secret_key: Value<String>,
+    /// Security token of temporary AK/SK credentials.
+    pub security_token: Value<String>,
+    /// IAM token.
+    pub token: Value<String>,
+    /// Full URL of the ModelArts endpoint.
+    pub endpoint: Value<String>,
+    /// DNS suffix used to build the endpoint.
+    pub cloud: Value<String>,
+    /// Accept invalid TLS certificates.
+    pub insecure: Value<bool>,
+    /// Retries after the first attempt.
+    pub max_retries: Value<i64>,
+    /// Default workspace of resources that do not set one.
+    pub workspace_id: Value<String>,
+}
+
+impl fmt::Debug for ProviderConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fn presence(value: &Value<String>) -> &'static str {
+            match value {
+                Value::Value(_) => "<set>",
+                Value::Null => "<null>",
+                Value::Unknown => "<unknown>",
+            }
+        }
+        f.debug_struct("ProviderConfig")
+            .field("region", &self.region)
+            .field("project_id", &self.project_id)
+            .field("access_key", &presence(&self.access_key))
+            .field("secret_key", &presence(&self.secret_key))
+            .field("security_token", &presence(&self.security_token))
+            .field("token", &presence(&self.token))
+            .field("endpoint", &self.endpoint)
+            .field("cloud", &self.cloud)
+            .field("insecure", &self.insecure)
+            .field("max_retries", &self.max_retries)
+            .field("workspace_id", &self.workspace_id)
+            .finish()
+    }
+}
+
+impl ProviderConfig {
+    /// True when some attribute is not known yet (it depends on another resource).
+    pub fn has_unknown(&self) -> bool {
+        let strings = [
+            &self.region,
+            &self.project_id,
+            &self.access_key,
+            &self.secret_key,
+            &self.security_token,
+            &self.token,
+            &self.endpoint,
+            &self.cloud,
+            &self.workspace_id,
+        ];
+        strings.iter().any(|v| v.is_unknown())
+            || self.insecure.is_unknown()
+            || self.max_retries.is_unknown()
+    }
+}
+
+/// Everything the provider needs once the block and the environment are combined.
+#[derive(Debug)]
+pub struct ResolvedConfig {
+    /// Base URL of the ModelArts API.
+    pub endpoint: Url,
+    /// Region, when one was given (the endpoint may have been given instead).
+    pub region: Option<String>,
+    /// Project of every request.
+    pub project_id: String,
+    /// Workspace of resources that do not set one.
+    pub workspace_id: String,
+    /// How requests are authenticated.
+    pub credentials: Credentials,
+    /// Accept invalid TLS certificates.
+    pub insecure: bool,
+    /// Retries after the first attempt.
+    pub max_retries: u32,
+}
+
+/// A problem found while resolving the configuration, ready to become a diagnostic.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfigProblem {
+    /// Warnings do not stop the provider from working.
+    pub is_warning: bool,
+    /// The provider attribute at fault, when one is.
+    pub attribute: Option<&'static str>,
+    /// Short summary.
+    pub summary: &'static str,
+    /// What is wrong and what to set.
+    pub detail: String,
+}
+
+impl ConfigProblem {
+    fn error(attribute: Option<&'static str>, summary: &'static str, detail: String) -> Self {
+        ConfigProblem {
+            is_warning: false,
+            attribute,
+            summary,
+            detail,
+        }
+    }
+}
+
+/// The explicit value, else the environment variable's; an empty string counts as unset.
+fn pick(
+    value: &Value<String>,
+    env_name: &str,
+    env: &dyn Fn(&str) -> Option<String>,
+) -> Option<String> {
+    match value {
+        Value::Value(v) if !v.is_empty() => Some(v.clone()),
+        _ => env(env_name).filter(|v| !v.is_empty()),
+    }
+}
+
+/// Checks the values written in the block, without the environment. Unknown values and
+/// unset attributes are skipped: they are checked when the provider is configured.
+pub fn validate_explicit(config: &ProviderConfig) -> Vec<ConfigProblem> {
+    let mut problems = Vec::new();
+    if let Value::Value(retries) = config.max_retries {
+        if let Err(problem) = check_max_retries(retries, "max_retries") {
+            problems.push(problem);
+        }
+    }
+    if let Value::Value(endpoint) = &config.endpoint {
+        if !endpoint.is_empty() {
+            if let Err(problem) = parse_endpoint(endpoint, "the endpoint attribute") {
+                problems.push(problem);
+            }
+        }
+    }
+    for (attribute, value) in [
+        ("project_id", &config.project_id),
+        ("workspace_id", &config.workspace_id),
+    ] {
+        if let Value::Value(v) = value {
+            if let Some(problem) = id_problem(attribute, v) {
+                problems.push(problem);
+            }
+        }
+    }
+    problems
+}
+
+/// Combines the block with the environment: explicit attribute, then environment
+/// variable, then default. Returns the settings, or every problem found.
+pub fn resolve(
+    config: &ProviderConfig,
+    env: &dyn Fn(&str) -> Option<String>,
+) -> Result<(ResolvedConfig, Vec<ConfigProblem>), Vec<ConfigProblem>> {
+    let region = pick(&config.region, "HW_REGION_NAME", env);
+    let project_id = pick(&config.project_id, "HW_PROJECT_ID", env);
+    let workspace_id = pick(&config.workspace_id, "HW_WORKSPACE_ID", env)
+        .unwrap_or_else(|| DEFAULT_WORKSPACE.to_string());
+    let cloud = pick(&config.cloud, "HW_CLOUD", env).unwrap_or_else(|| DEFAULT_CLOUD.to_string());
+    let endpoint = pick(&config.endpoint, "HW_MODELARTS_ENDPOINT", env);
+
+    let mut problems = Vec::new();
+    let mut warnings = Vec::new();
+
+    let project_id = match project_id {
+        None => {
+            problems.push(ConfigProblem::error(
+                Some("project_id"),
+                "Missing project ID",
+                "No project ID is configured. Set project_id in the provider block or the \
+                 HW_PROJECT_ID environment variable."
+                    .into(),
+            ));
+            None
+        }
+        Some(id) => match id_problem("project_id", &id) {
+            Some(problem) => {
+                problems.push(problem);
+                None
+            }
+            None => Some(id),
+        },
+    };
+    if let Some(problem) = id_problem("workspace_id", &workspace_id) {
+        problems.push(problem);
+    }
+
+    let endpoint = match (endpoint, &region) {
+        (Some(url), _) => parse_endpoint(&url, "the endpoint").map_err(|p| problems.push(p)),
+        (None, Some(region)) => parse_endpoint(
+            &format!("https://modelarts.{region}.{cloud}"),
+            "the endpoint built from region and cloud",
+        )
+        .map_err(|p| problems.push(p)),
+        (None, None) => {
+            problems.push(ConfigProblem::error(
+                Some("region"),
+                "Missing region",
+                "Neither a region nor an endpoint is configured. Set region (or \
+                 HW_REGION_NAME), or the full endpoint URL (or HW_MODELARTS_ENDPOINT)."
+                    .into(),
+            ));
+            Err(())
+        }
+    };
+
+    let insecure = match &config.insecure {
+        Value::Value(flag) => Ok(*flag),
+        _ => match env("HW_INSECURE").filter(|v| !v.is_empty()) {
+            None => Ok(false),
+            Some(text) => parse_bool(&text).ok_or_else(|| {
+                problems.push(ConfigProblem::error(
+                    Some("insecure"),
+                    "Invalid insecure setting",
+                    format!(
+                        "HW_INSECURE is {text:?}, which is not a boolean. Set it to true or \
+                         false."
+                    ),
+                ))
+            }),
+        },
+    };
+
+    let max_retries = match &config.max_retries {
+        Value::Value(n) => check_max_retries(*n, "max_retries").map_err(|p| problems.push(p)),
+        _ => match env("HW_MAX_RETRIES").filter(|v| !v.is_empty()) {
+            None => Ok(DEFAULT_MAX_RETRIES),
+            Some(text) => match text.trim().parse::<i64>() {
+                Ok(n) => check_max_retries(n, "HW_MAX_RETRIES").map_err(|p| problems.push(p)),
+                Err(_) => {
+                    problems.push(ConfigProblem::error(
+                        Some("max_retries"),
+                        "Invalid max_retries",
+                        format!(
+                            "HW_MAX_RETRIES is {text:?}, which is not a whole number. Set it \
+                             to 0 or more."
+                        ),
+                    ));
+                    Err(())
+                }
+            },
+        },
+    };
+
+    let credentials = resolve_credentials(config, env, &mut problems, &mut warnings);
+
+    match (project_id, endpoint, insecure, max_retries, credentials) {
+        (Some(project_id), Ok(endpoint), Ok(insecure), Ok(max_retries), Some(credentials))
+            if problems.is_empty() =>
+        {
+            Ok((
+                ResolvedConfig {
+                    endpoint,
+                    region,
+                    project_id,
+                    workspace_id,
+                    credentials,
+                    insecure,
+                    max_retries,
+                },
+                warnings,
+            ))
+        }
+        _ => {
+            problems.extend(warnings);
+            Err(problems)
+        }
+    }
+}
+
+/// Token first, then AK/SK, as in Huawei Cloud's own provider.
+fn resolve_credentials(
+    config: &ProviderConfig,
+    env: &dyn Fn(&str) -> Option<String>,
+    problems: &mut Vec<ConfigProblem>,
+    warnings: &mut Vec<ConfigProblem>,
+) -> Option<Credentials> {
+    let token = pick(&config.token, "HW_AUTH_TOKEN", env);
+    let access_key = pick(&config.access_key, "HW_ACCESS_KEY", env);
+    let secret_key = pick(&config.secret_key, "HW_SECRET_KEY", env);
+    let security_token = pick(&config.security_token, "HW_SECURITY_TOKEN", env);
+
+    if let Some(token) = token {
+        if access_key.is_some() || secret_key.is_some() || security_token.is_some() {
+            warnings.push(ConfigProblem {
+                is_warning: true,
+                attribute: Some("token"),
+                summary: "Token and access key both configured",
+                detail: "Both a token and AK/SK credentials are configured (in the provider \
+                         block or the environment). The token is used; remove one of them to \
+                         silence this warning."
+                    .into(),
+            });
+        }
+        return Some(Credentials::Token(Secret::new(token)));
+    }
+    match (access_key, secret_key) {
+        (Some(access_key), Some(secret_key)) => Some(Credentials::AkSk {
+            access_key,
+            secret_key: Secret::new(secret_key),
+            security_token: security_token.map(Secret::new),
+        }),
+        (Some(_), None) => {
+            problems.push(ConfigProblem::error(
+                Some("secret_key"),
+                "Missing secret key",
+                "An access key is configured but no secret key. Set secret_key (or \
+                 HW_SECRET_KEY) to the secret of that access key."
+                    .into(),
+            ));
+            None
+        }
+        (None, Some(_)) => {
+            problems.push(ConfigProblem::error(
+                Some("access_key"),
+                "Missing access key",
+                "A secret key is configured but no access key. Set access_key (or \
+                 HW_ACCESS_KEY) to the access key ID that goes with it."
+                    .into(),
+            ));
+            None
+        }
+        (None, None) if security_token.is_some() => {
+            problems.push(ConfigProblem::error(
+                Some("security_token"),
+                "Security token without access key",
+                "A security token only works together with temporary AK/SK credentials. Set \
+                 access_key and secret_key (or HW_ACCESS_KEY and HW_SECRET_KEY) too."
+                    .into(),
+            ));
+            None
+        }
+        (None, None) => {
+            problems.push(ConfigProblem::error(
+                None,
+                "Missing credentials",
+                "No credentials are configured. Set token (or HW_AUTH_TOKEN), or access_key \
+                 and secret_key (or HW_ACCESS_KEY and HW_SECRET_KEY)."
+                    .into(),
+            ));
+            None
+        }
+    }
+}
+
+fn check_max_retries(value: i64, source: &str) -> Result<u32, ConfigProblem> {
+    u32::try_from(value).map_err(|_| {
+        ConfigProblem::error(
+            Some("max_retries"),
+            "Invalid max_retries",
+            format!(
+                "{source} is {value}. Set it to a whole number from 0 to {}.",
+                u32::MAX
+            ),
+        )
+    })
+}
+
+fn parse_endpoint(text: &str, source: &str) -> Result<Url, ConfigProblem> {
+    let invalid = |why: &str| {
+        ConfigProblem::error(
+            Some("endpoint"),
+            "Invalid endpoint",
+            format!(
+                "{source} is {text:?}, which {why}. Set a full URL such as \
+                 \"https://modelarts.cn-north-4.myhuaweicloud.com\"."
+            ),
+        )
+    };
+    let url = Url::parse(text).map_err(|_| invalid("is not a URL"))?;
+    if !matches!(url.scheme(), "http" | "https") {
+        return Err(invalid("does not start with http:// or https://"));
+    }
+    if url.host_str().is_none_or(str::is_empty) {
+        return Err(invalid("has no host"));
+    }
+    if url.query().is_some() || url.fragment().is_some() {
+        return Err(invalid("has a query or fragment"));
+    }
+    Ok(url)
+}
+
+fn parse_bool(text: &str) -> Option<bool> {
+    match text.trim().to_ascii_lowercase().as_str() {
+        "true" | "1" | "yes" => Some(true),
+        "false" | "0" | "no" => Some(false),
+        _ => None,
+    }
+}
+
+fn id_problem(attribute: &'static str, value: &str) -> Option<ConfigProblem> {
+    identifier_problem(value).map(|why| {
+        ConfigProblem::error(
+            Some(attribute),
+            "Invalid provider setting",
+            format!(
+                "{attribute} is {value:?}, which {why}. Set it to the ID shown in the \
+                 ModelArts console."
+            ),
+        )
+    })
+}
+
+#[cfg(test)]
+#[path = "config_tests.rs"]
+mod tests;

@@ -1,0 +1,418 @@
+//! Tests of provider configuration: precedence, defaults and every refused setting.
+
+use std::collections::HashMap;
+
+use super::*;
+
+fn known(text: &str) -> Value<String> {
+    Value::Value(text.to_string())
+}
+
+fn env_of(pairs: &[(&str, &str)]) -> HashMap<String, String> {
+    pairs
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
+}
+
+fn resolve_with(
+    config: &ProviderConfig,
+    pairs: &[(&str, &str)],
+) -> Result<(ResolvedConfig, Vec<ConfigProblem>), Vec<ConfigProblem>> {
+    let env = env_of(pairs);
+    resolve(config, &|name: &str| env.get(name).cloned())
+}
+
+fn minimal() -> ProviderConfig {
+    ProviderConfig {
+        region: known("cn-north-4"),
+        project_id: known("p1"),
+        token: known("tok"),
+        ..Default::default()
+    }
+}
+
+/// The explicit attribute beats the environment, which beats the default.
+#[test]
+fn explicit_beats_environment_beats_default() {
+    let full_env = [
+        ("HW_REGION_NAME", "env-region"),
+        ("HW_PROJECT_ID", "env-project"),
+        ("HW_WORKSPACE_ID", "env-ws"),
+        ("HW_MAX_RETRIES", "9"),
+        ("HW_INSECURE", "true"),
+        ("HW_CLOUD", "example.org"),
+    ];
+    let cases = [
+        (
+            "defaults",
+            minimal(),
+            vec![],
+            (
+                "cn-north-4",
+                "p1",
+                "0",
+                5,
+                false,
+                "https://modelarts.cn-north-4.myhuaweicloud.com/",
+            ),
+        ),
+        (
+            "environment fills gaps",
+            ProviderConfig {
+                token: known("t"),
+                ..Default::default()
+            },
+            full_env.to_vec(),
+            (
+                "env-region",
+                "env-project",
+                "env-ws",
+                9,
+                true,
+                "https://modelarts.env-region.example.org/",
+            ),
+        ),
+        (
+            "explicit wins",
+            ProviderConfig {
+                workspace_id: known("ws1"),
+                max_retries: Value::Value(2),
+                insecure: Value::Value(false),
+                cloud: known("c.example"),
+                ..minimal()
+            },
+            full_env.to_vec(),
+            (
+                "cn-north-4",
+                "p1",
+                "ws1",
+                2,
+                false,
+                "https://modelarts.cn-north-4.c.example/",
+            ),
+        ),
+        (
+            "empty explicit falls back",
+            ProviderConfig {
+                region: known(""),
+                ..minimal()
+            },
+            vec![("HW_REGION_NAME", "r9")],
+            (
+                "r9",
+                "p1",
+                "0",
+                5,
+                false,
+                "https://modelarts.r9.myhuaweicloud.com/",
+            ),
+        ),
+        (
+            "endpoint overrides region",
+            ProviderConfig {
+                endpoint: known("http://127.0.0.1:9/"),
+                ..minimal()
+            },
+            vec![],
+            ("cn-north-4", "p1", "0", 5, false, "http://127.0.0.1:9/"),
+        ),
+        (
+            "endpoint from env",
+            ProviderConfig {
+                region: Value::Null,
+                ..minimal()
+            },
+            vec![("HW_MODELARTS_ENDPOINT", "http://e.example")],
+            ("", "p1", "0", 5, false, "http://e.example/"),
+        ),
+    ];
+    for (name, config, env, (region, project, workspace, retries, insecure, endpoint)) in cases {
+        let (resolved, warnings) =
+            resolve_with(&config, &env).unwrap_or_else(|p| panic!("{name}: {p:?}"));
+        assert!(warnings.is_empty(), "{name}");
+        assert_eq!(resolved.region.as_deref().unwrap_or(""), region, "{name}");
+        assert_eq!(resolved.project_id, project, "{name}");
+        assert_eq!(resolved.workspace_id, workspace, "{name}");
+        assert_eq!(resolved.max_retries, retries, "{name}");
+        assert_eq!(resolved.insecure, insecure, "{name}");
+        assert_eq!(resolved.endpoint.as_str(), endpoint, "{name}");
+    }
+}
+
+/// Credentials resolve per attribute, token first; explicit keys beat the environment.
+#[test]
+fn credentials_follow_the_documented_precedence() {
+    let no_token = ProviderConfig {
+        token: Value::Null,
+        ..minimal()
+    };
+    let cases = [
+        ("token attribute", minimal(), vec![], "token", None),
+        (
+            "aksk from env",
+            no_token.clone(),
+            vec![("HW_ACCESS_KEY", "ENVAK"), ("HW_SECRET_KEY", "envsk")],
+            "aksk",
+            Some("ENVAK"),
+        ),
+        (
+            "explicit aksk beats env",
+            ProviderConfig {
+                access_key: known("AK1"),
+                secret_key: known("sk1"),
+                ..no_token.clone()
+            },
+            vec![("HW_ACCESS_KEY", "ENVAK"), ("HW_SECRET_KEY", "envsk")],
+            "aksk",
+            Some("AK1"),
+        ),
+        (
+            "token from env",
+            no_token.clone(),
+            vec![("HW_AUTH_TOKEN", "t")],
+            "token",
+            None,
+        ),
+    ];
+    for (name, config, env, kind, access) in cases {
+        let (resolved, _) = resolve_with(&config, &env).unwrap_or_else(|p| panic!("{name}: {p:?}"));
+        assert_eq!(resolved.credentials.kind(), kind, "{name}");
+        if let (Credentials::AkSk { access_key, .. }, Some(expected)) =
+            (&resolved.credentials, access)
+        {
+            assert_eq!(access_key, expected, "{name}");
+        }
+    }
+}
+
+/// A token together with AK/SK uses the token and warns on `token`.
+#[test]
+fn token_and_aksk_together_use_the_token_with_a_warning() {
+    let config = ProviderConfig {
+        access_key: known("AK"),
+        secret_key: known("sk"),
+        ..minimal()
+    };
+    let (resolved, warnings) = resolve_with(&config, &[]).unwrap();
+    assert_eq!(resolved.credentials.kind(), "token");
+    assert_eq!(warnings.len(), 1);
+    assert!(warnings[0].is_warning);
+    assert_eq!(warnings[0].attribute, Some("token"));
+}
+
+/// Every incomplete or invalid setting is refused on the attribute that must change.
+#[test]
+fn bad_settings_name_the_attribute_to_set() {
+    let no_token = ProviderConfig {
+        token: Value::Null,
+        ..minimal()
+    };
+    type Case<'a> = (
+        &'a str,
+        ProviderConfig,
+        Vec<(&'a str, &'a str)>,
+        Option<&'a str>,
+        &'a str,
+    );
+    let cases: Vec<Case> = vec![
+        (
+            "access key alone",
+            ProviderConfig {
+                access_key: known("AK"),
+                ..no_token.clone()
+            },
+            vec![],
+            Some("secret_key"),
+            "Missing secret key",
+        ),
+        (
+            "secret key alone",
+            no_token.clone(),
+            vec![("HW_SECRET_KEY", "sk")],
+            Some("access_key"),
+            "Missing access key",
+        ),
+        (
+            "security token alone",
+            ProviderConfig {
+                security_token: known("sts"),
+                ..no_token.clone()
+            },
+            vec![],
+            Some("security_token"),
+            "Security token without access key",
+        ),
+        (
+            "no credentials",
+            no_token.clone(),
+            vec![],
+            None,
+            "Missing credentials",
+        ),
+        (
+            "no project",
+            ProviderConfig {
+                project_id: Value::Null,
+                ..minimal()
+            },
+            vec![],
+            Some("project_id"),
+            "Missing project ID",
+        ),
+        (
+            "no region nor endpoint",
+            ProviderConfig {
+                region: Value::Null,
+                ..minimal()
+            },
+            vec![],
+            Some("region"),
+            "Missing region",
+        ),
+        (
+            "negative retries",
+            ProviderConfig {
+                max_retries: Value::Value(-1),
+                ..minimal()
+            },
+            vec![],
+            Some("max_retries"),
+            "Invalid max_retries",
+        ),
+        (
+            "retries env not a number",
+            minimal(),
+            vec![("HW_MAX_RETRIES", "lots")],
+            Some("max_retries"),
+            "Invalid max_retries",
+        ),
+        (
+            "endpoint not a URL",
+            ProviderConfig {
+                endpoint: known("modelarts.example.com"),
+                ..minimal()
+            },
+            vec![],
+            Some("endpoint"),
+            "Invalid endpoint",
+        ),
+        (
+            "endpoint ftp",
+            ProviderConfig {
+                endpoint: known("ftp://x.example"),
+                ..minimal()
+            },
+            vec![],
+            Some("endpoint"),
+            "Invalid endpoint",
+        ),
+        (
+            "insecure env not a bool",
+            minimal(),
+            vec![("HW_INSECURE", "maybe")],
+            Some("insecure"),
+            "Invalid insecure setting",
+        ),
+        (
+            "project with space",
+            ProviderConfig {
+                project_id: known("p 1"),
+                ..minimal()
+            },
+            vec![],
+            Some("project_id"),
+            "Invalid provider setting",
+        ),
+        (
+            "workspace with slash",
+            ProviderConfig {
+                workspace_id: known("a/b"),
+                ..minimal()
+            },
+            vec![],
+            Some("workspace_id"),
+            "Invalid provider setting",
+        ),
+    ];
+    for (name, config, env, attribute, summary) in cases {
+        let problems = resolve_with(&config, &env)
+            .err()
+            .unwrap_or_else(|| panic!("{name}: accepted"));
+        assert!(
+            problems
+                .iter()
+                .any(|p| !p.is_warning && p.attribute == attribute && p.summary == summary),
+            "{name}: {problems:?}"
+        );
+    }
+}
+
+/// Validation of the block alone skips unknown and unset values and the environment.
+#[test]
+fn validation_checks_only_explicit_known_values() {
+    let cases = [
+        ("all unset", ProviderConfig::default(), 0),
+        (
+            "unknowns",
+            ProviderConfig {
+                endpoint: Value::Unknown,
+                max_retries: Value::Unknown,
+                access_key: known("AK"),
+                ..Default::default()
+            },
+            0,
+        ),
+        (
+            "negative retries",
+            ProviderConfig {
+                max_retries: Value::Value(-3),
+                ..Default::default()
+            },
+            1,
+        ),
+        (
+            "bad endpoint",
+            ProviderConfig {
+                endpoint: known("not a url"),
+                ..Default::default()
+            },
+            1,
+        ),
+        (
+            "bad workspace",
+            ProviderConfig {
+                workspace_id: known(" "),
+                ..Default::default()
+            },
+            1,
+        ),
+    ];
+    for (name, config, count) in cases {
+        assert_eq!(validate_explicit(&config).len(), count, "{name}");
+    }
+}
+
+/// Debug of the block and of resolved credentials never shows a secret.
+#[test]
+fn debug_of_config_shows_no_secret() {
+    let config = ProviderConfig {
+        access_key: known("AKSECRETISH"),
+        secret_key: known("sk-do-not-print"),
+        security_token: known("sts-do-not-print"),
+        token: known("tok-do-not-print"),
+        ..minimal()
+    };
+    let text = format!("{config:?}");
+    for secret in [
+        "sk-do-not-print",
+        "sts-do-not-print",
+        "tok-do-not-print",
+        "AKSECRETISH",
+    ] {
+        assert!(!text.contains(secret), "{secret} in {text}");
+    }
+    let (resolved, _) = resolve_with(&config, &[]).unwrap();
+    let text = format!("{resolved:?}");
+    assert!(!text.contains("tok-do-not-print"), "{text}");
+}

@@ -1,0 +1,264 @@
+//! Create, update and delete of `modelarts_app_auth_api`. Each returns the state that
+//! really exists afterwards, with an error naming what failed, so nothing is lost when
+//! only part of a change succeeds.
+
+use std::collections::BTreeSet;
+
+use tf_provider::value::Value;
+use tf_provider::Diagnostics;
+
+use super::batch::{self, Direction, Progress, Remote};
+use super::plan::validate;
+use super::state::{app_set, describe_api, AppAuthApiState, AuthApiId};
+use crate::diagnostics::{batch_error, root_error, root_warning, BatchFailure};
+use crate::modelarts::ApiRef;
+use crate::provider::shared::ProviderData;
+use crate::resources::timeouts::{deadline_of, Operation};
+
+/// Authorizes the planned apps. Returns the new state, `Value::Null` when nothing at all
+/// was authorized, or `None` when the plan could not be used.
+pub async fn create(
+    diags: &mut Diagnostics,
+    provider: &ProviderData,
+    planned: AppAuthApiState,
+) -> Option<Value<AppAuthApiState>> {
+    let (api, wanted) = applicable(diags, &planned)?;
+    let deadline = deadline_of(&planned.timeouts, Operation::Create);
+    let apps: Vec<String> = wanted.iter().cloned().collect();
+
+    let mut added = batch::run(
+        &provider.client,
+        &api,
+        Direction::Authorize,
+        &apps,
+        deadline,
+        &provider.stop,
+    )
+    .await;
+    if let Some(remote) = batch::reread_if_needed(&provider.client, &api, deadline, &[&added]).await
+    {
+        batch::reconcile(&mut added, Direction::Authorize, &remote);
+    }
+    report(diags, &api, Direction::Authorize, &added, "create");
+
+    let mut apps_now = added.done.clone();
+    if planned.is_exclusive() && added.is_complete() && !added.interrupted {
+        apps_now.extend(remove_others(diags, provider, &api, &wanted, deadline).await);
+    }
+    if apps_now.is_empty() {
+        return Some(Value::Null);
+    }
+    tracing::info!(id = %AuthApiId::from(&api), apps = apps_now.len(), "authorization created");
+    Some(Value::Value(AppAuthApiState {
+        id: Value::Value(AuthApiId::from(&api).to_string()),
+        app_ids: app_set(apps_now),
+        ..planned
+    }))
+}
+
+/// Authorizes what the plan adds and cancels what it removes, touching nothing else.
+/// Returns the prior apps minus those really cancelled plus those really authorized.
+pub async fn update(
+    diags: &mut Diagnostics,
+    provider: &ProviderData,
+    prior: AppAuthApiState,
+    planned: AppAuthApiState,
+) -> Option<Value<AppAuthApiState>> {
+    let (api, wanted) = applicable(diags, &planned)?;
+    let had = prior.known_app_ids().unwrap_or_default();
+    let deadline = deadline_of(&planned.timeouts, Operation::Update);
+    let to_add: Vec<String> = wanted.difference(&had).cloned().collect();
+    let to_cancel: Vec<String> = had.difference(&wanted).cloned().collect();
+
+    let client = &provider.client;
+    let stop = &provider.stop;
+    // Adding first means a failure half way never leaves the API with fewer apps than
+    // either the old or the new configuration asks for.
+    let mut added = batch::run(client, &api, Direction::Authorize, &to_add, deadline, stop).await;
+    let mut cancelled =
+        batch::run(client, &api, Direction::Cancel, &to_cancel, deadline, stop).await;
+    if let Some(remote) =
+        batch::reread_if_needed(client, &api, deadline, &[&added, &cancelled]).await
+    {
+        batch::reconcile(&mut added, Direction::Authorize, &remote);
+        batch::reconcile(&mut cancelled, Direction::Cancel, &remote);
+    }
+    report(diags, &api, Direction::Authorize, &added, "update");
+    report(diags, &api, Direction::Cancel, &cancelled, "update");
+
+    let mut apps_now: BTreeSet<String> = had.difference(&cancelled.done).cloned().collect();
+    apps_now.extend(added.done.iter().cloned());
+    let complete = added.is_complete() && cancelled.is_complete();
+    let interrupted = added.interrupted || cancelled.interrupted;
+    if planned.is_exclusive() && !prior.is_exclusive() && complete && !interrupted {
+        apps_now.extend(remove_others(diags, provider, &api, &wanted, deadline).await);
+    }
+    tracing::info!(
+        id = %AuthApiId::from(&api),
+        authorized = added.done.len(),
+        cancelled = cancelled.done.len(),
+        "authorization updated"
+    );
+    Some(Value::Value(AppAuthApiState {
+        app_ids: app_set(apps_now),
+        ..planned
+    }))
+}
+
+/// Cancels the apps in the state. "Already gone", for one app or the whole API, counts
+/// as done. Adds an error when some app is still authorized afterwards.
+pub async fn delete(diags: &mut Diagnostics, provider: &ProviderData, prior: AppAuthApiState) {
+    let (Some(api), Some(apps)) = (prior.api_ref(), prior.known_app_ids()) else {
+        root_error(
+            diags,
+            "Provider bug: please report",
+            "The state of this modelarts_app_auth_api lacks its keys or apps, so it cannot \
+             be deleted. Please report this bug; `terraform state rm` removes the entry.",
+        );
+        return;
+    };
+    let deadline = deadline_of(&prior.timeouts, Operation::Delete);
+    let apps: Vec<String> = apps.into_iter().collect();
+
+    let client = &provider.client;
+    let mut cancelled = batch::run(
+        client,
+        &api,
+        Direction::Cancel,
+        &apps,
+        deadline,
+        &provider.stop,
+    )
+    .await;
+    let api_gone = cancelled.error.as_ref().is_some_and(|e| e.is_not_found());
+    let remote = if api_gone {
+        cancelled.error.take().map(Remote::Gone)
+    } else {
+        batch::reread_if_needed(client, &api, deadline, &[&cancelled]).await
+    };
+    if let Some(remote) = remote {
+        if let Remote::Gone(error) = &remote {
+            root_warning(
+                diags,
+                "API already deleted",
+                format!(
+                    "The {} no longer exists ({error}), so its authorizations are gone with \
+                     it. The resource is removed from the state.",
+                    describe_api(&api)
+                ),
+            );
+        }
+        batch::reconcile(&mut cancelled, Direction::Cancel, &remote);
+    }
+    report(diags, &api, Direction::Cancel, &cancelled, "delete");
+    if cancelled.is_complete() {
+        tracing::info!(id = %AuthApiId::from(&api), "authorization deleted");
+    }
+}
+
+/// The API and the final app set of a plan about to be applied, after a last check of
+/// the values that were unknown at plan time.
+fn applicable(
+    diags: &mut Diagnostics,
+    planned: &AppAuthApiState,
+) -> Option<(ApiRef, BTreeSet<String>)> {
+    validate(diags, planned);
+    if !diags.errors.is_empty() {
+        return None;
+    }
+    match (planned.api_ref(), planned.known_app_ids()) {
+        (Some(api), Some(apps)) => Some((api, apps)),
+        _ => {
+            root_error(
+                diags,
+                "Provider bug: please report",
+                "The plan of this modelarts_app_auth_api still holds unknown values at \
+                 apply time. Please report this bug with the configuration used.",
+            );
+            None
+        }
+    }
+}
+
+/// With `exclusive`, cancels the apps authorized to the API that are not wanted.
+/// Returns the ones that could not be cancelled (still authorized).
+async fn remove_others(
+    diags: &mut Diagnostics,
+    provider: &ProviderData,
+    api: &ApiRef,
+    wanted: &BTreeSet<String>,
+    deadline: tokio::time::Instant,
+) -> BTreeSet<String> {
+    let remote = match provider.client.list_authorized_apps(api, deadline).await {
+        Ok(apps) => batch::app_ids(apps),
+        Err(error) => {
+            crate::diagnostics::client_error(diags, "Failed to read app authorizations", &error);
+            return BTreeSet::new();
+        }
+    };
+    let others: Vec<String> = remote.difference(wanted).cloned().collect();
+    if others.is_empty() {
+        return BTreeSet::new();
+    }
+    tracing::info!(apps = ?others, "exclusive: cancelling apps not in app_ids");
+    let client = &provider.client;
+    let mut cancelled = batch::run(
+        client,
+        api,
+        Direction::Cancel,
+        &others,
+        deadline,
+        &provider.stop,
+    )
+    .await;
+    if let Some(remote) = batch::reread_if_needed(client, api, deadline, &[&cancelled]).await {
+        batch::reconcile(&mut cancelled, Direction::Cancel, &remote);
+    }
+    report(diags, api, Direction::Cancel, &cancelled, "exclusive");
+    cancelled.unresolved().cloned().collect()
+}
+
+/// Adds the error for a batch that did not reach its goal, and the interrupt notice.
+fn report(
+    diags: &mut Diagnostics,
+    api: &ApiRef,
+    direction: Direction,
+    progress: &Progress,
+    step: &str,
+) {
+    if progress.interrupted && !diags.errors.iter().any(|e| e.summary == "Interrupted") {
+        root_error(
+            diags,
+            "Interrupted",
+            format!(
+                "The {step} stopped early because Terraform was interrupted. The state \
+                 records what was done; the next apply finishes the rest."
+            ),
+        );
+    }
+    if progress.is_complete() {
+        return;
+    }
+    let (summary, action, kept) = match direction {
+        Direction::Authorize => (
+            "Failed to authorize apps",
+            "authorize",
+            "The apps that were authorized are recorded in the state; fix the cause and \
+             apply again to add the rest.",
+        ),
+        Direction::Cancel => (
+            "Failed to cancel app authorizations",
+            "cancel the authorization of",
+            "The apps still authorized stay in the state; fix the cause and apply again.",
+        ),
+    };
+    let subject = describe_api(api);
+    let failure = BatchFailure {
+        action,
+        subject: &subject,
+        failed: &progress.failed,
+        not_attempted: &progress.not_attempted,
+        error: progress.error.as_ref(),
+    };
+    batch_error(diags, summary, &failure, kept);
+}

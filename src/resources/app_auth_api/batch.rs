@@ -1,0 +1,253 @@
+//! Authorize and cancel batches as the resource runs them: a chunk at a time so that an
+//! interrupt stops between calls, then, only when something failed, one re-read of the
+//! API to learn which of the failures already hold ("already authorized", "not
+//! authorized", a call whose answer was lost).
+
+use std::collections::BTreeSet;
+
+use tokio::time::{Duration, Instant};
+
+use crate::modelarts::{
+    ApiRef, AppFailure, AuthorizedApp, BatchOutcome, ClientError, ModelArtsClient,
+    MAX_APPS_PER_CALL,
+};
+use crate::stop::StopFlag;
+
+/// Time granted to the re-read after a failure, even when the operation's deadline has
+/// passed: without it a timed-out change could not learn what it did.
+const RECONCILE_GRACE: Duration = Duration::from_secs(10);
+
+/// Authorize or cancel.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Direction {
+    /// Authorize the API to the apps.
+    Authorize,
+    /// Cancel the API's authorization to the apps.
+    Cancel,
+}
+
+/// What a batch really did, after reconciliation.
+#[derive(Debug, Default)]
+pub struct Progress {
+    /// Apps now in the wanted condition (authorized, or no longer authorized).
+    pub done: BTreeSet<String>,
+    /// Apps whose element failed and that the re-read did not show as done.
+    pub failed: Vec<AppFailure>,
+    /// Apps never sent, or whose call got no usable answer, and not shown as done.
+    pub not_attempted: Vec<String>,
+    /// The call-level failure that stopped the batch.
+    pub error: Option<ClientError>,
+    /// True when an interrupt stopped the batch before its end.
+    pub interrupted: bool,
+}
+
+impl Progress {
+    /// True when every app reached the wanted condition.
+    pub fn is_complete(&self) -> bool {
+        self.failed.is_empty() && self.not_attempted.is_empty() && self.error.is_none()
+    }
+
+    /// Apps that did not reach the wanted condition.
+    pub fn unresolved(&self) -> impl Iterator<Item = &String> {
+        self.failed
+            .iter()
+            .map(|f| &f.app_id)
+            .chain(self.not_attempted.iter())
+    }
+}
+
+/// Sends `apps` in chunks, stopping between chunks when `stop` is set or a call fails.
+pub async fn run(
+    client: &ModelArtsClient,
+    api: &ApiRef,
+    direction: Direction,
+    apps: &[String],
+    deadline: Instant,
+    stop: &StopFlag,
+) -> Progress {
+    let mut progress = Progress::default();
+    let mut chunks = apps.chunks(MAX_APPS_PER_CALL);
+    while let Some(chunk) = chunks.next() {
+        if stop.is_requested() {
+            progress.interrupted = true;
+            progress.not_attempted.extend(chunk.iter().cloned());
+            progress.not_attempted.extend(chunks.flatten().cloned());
+            break;
+        }
+        let outcome: BatchOutcome = match direction {
+            Direction::Authorize => client.authorize_apps(api, chunk, deadline).await,
+            Direction::Cancel => client.cancel_apps(api, chunk, deadline).await,
+        };
+        progress.done.extend(outcome.succeeded);
+        progress.failed.extend(outcome.failed);
+        progress.not_attempted.extend(outcome.not_attempted);
+        if outcome.error.is_some() {
+            progress.error = outcome.error;
+            progress.not_attempted.extend(chunks.flatten().cloned());
+            break;
+        }
+    }
+    progress
+}
+
+/// What one re-read of the API found.
+pub enum Remote {
+    /// The apps authorized now.
+    Apps(BTreeSet<String>),
+    /// The service or the API no longer exists.
+    Gone(ClientError),
+    /// The re-read failed; nothing can be concluded.
+    Unknown,
+}
+
+/// Re-reads the API once, when any of `batches` left something unresolved.
+pub async fn reread_if_needed(
+    client: &ModelArtsClient,
+    api: &ApiRef,
+    deadline: Instant,
+    batches: &[&Progress],
+) -> Option<Remote> {
+    if batches.iter().all(|p| p.is_complete()) {
+        return None;
+    }
+    let deadline = deadline.max(Instant::now() + RECONCILE_GRACE);
+    Some(match client.list_authorized_apps(api, deadline).await {
+        Ok(apps) => Remote::Apps(app_ids(apps)),
+        Err(error) if error.is_not_found() => Remote::Gone(error),
+        Err(error) => {
+            tracing::warn!(error = %error, "could not re-read the API after a failed batch");
+            Remote::Unknown
+        }
+    })
+}
+
+/// Moves the unresolved apps that `remote` shows in the wanted condition to `done`.
+/// A vanished API counts as every app cancelled, and none authorized.
+pub fn reconcile(progress: &mut Progress, direction: Direction, remote: &Remote) {
+    let holds = |app: &str| match (remote, direction) {
+        (Remote::Apps(apps), Direction::Authorize) => apps.contains(app),
+        (Remote::Apps(apps), Direction::Cancel) => !apps.contains(app),
+        (Remote::Gone(_), Direction::Cancel) => true,
+        _ => false,
+    };
+    let mut settled = Vec::new();
+    progress.failed.retain(|f| {
+        let done = holds(&f.app_id);
+        if done {
+            settled.push(f.app_id.clone());
+        }
+        !done
+    });
+    progress.not_attempted.retain(|app| {
+        let done = holds(app);
+        if done {
+            settled.push(app.clone());
+        }
+        !done
+    });
+    for app in &settled {
+        tracing::warn!(
+            app_id = %app,
+            direction = ?direction,
+            "the service reported a failure, but the app is already in the wanted condition"
+        );
+    }
+    progress.done.extend(settled);
+    if progress.failed.is_empty() && progress.not_attempted.is_empty() {
+        progress.error = None;
+    }
+}
+
+/// The IDs of a list of authorized apps.
+pub fn app_ids(apps: Vec<AuthorizedApp>) -> BTreeSet<String> {
+    apps.into_iter().map(|app| app.app_id).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn failure(app: &str) -> AppFailure {
+        AppFailure {
+            app_id: app.into(),
+            reason: "r".into(),
+        }
+    }
+
+    fn progress(done: &[&str], failed: &[&str], not_attempted: &[&str]) -> Progress {
+        Progress {
+            done: done.iter().map(|s| s.to_string()).collect(),
+            failed: failed.iter().map(|s| failure(s)).collect(),
+            not_attempted: not_attempted.iter().map(|s| s.to_string()).collect(),
+            error: None,
+            interrupted: false,
+        }
+    }
+
+    fn remote(apps: &[&str]) -> Remote {
+        Remote::Apps(apps.iter().map(|s| s.to_string()).collect())
+    }
+
+    /// A re-read settles failures that already hold and keeps the others as failures.
+    #[test]
+    fn reconcile_settles_what_the_reread_shows() {
+        let cases = [
+            (
+                "already authorized counts as done",
+                Direction::Authorize,
+                progress(&["a"], &["b"], &[]),
+                remote(&["a", "b"]),
+                vec!["a", "b"],
+                0,
+            ),
+            (
+                "authorize still missing stays failed",
+                Direction::Authorize,
+                progress(&["a"], &["b"], &["c"]),
+                remote(&["a"]),
+                vec!["a"],
+                2,
+            ),
+            (
+                "cancel of an app already gone counts as done",
+                Direction::Cancel,
+                progress(&[], &["b"], &[]),
+                remote(&["x"]),
+                vec!["b"],
+                0,
+            ),
+            (
+                "cancel of an app still there stays failed",
+                Direction::Cancel,
+                progress(&[], &["b"], &[]),
+                remote(&["b"]),
+                vec![],
+                1,
+            ),
+            (
+                "a vanished API cancels everything",
+                Direction::Cancel,
+                progress(&[], &["b"], &["c"]),
+                Remote::Gone(ClientError::Config {
+                    message: "gone".into(),
+                }),
+                vec!["b", "c"],
+                0,
+            ),
+            (
+                "an unknown re-read settles nothing",
+                Direction::Cancel,
+                progress(&[], &["b"], &[]),
+                Remote::Unknown,
+                vec![],
+                1,
+            ),
+        ];
+        for (name, direction, mut progress, remote, done, unresolved) in cases {
+            reconcile(&mut progress, direction, &remote);
+            let expected: BTreeSet<String> = done.iter().map(|s| s.to_string()).collect();
+            assert_eq!(progress.done, expected, "{name}");
+            assert_eq!(progress.unresolved().count(), unresolved, "{name}");
+        }
+    }
+}

@@ -1,0 +1,236 @@
+//! `modelarts_app_auth_api`: one API of one real-time service, authorized to a set of
+//! apps. This module wires the Terraform hooks to validation, planning and the apply,
+//! read and import steps, each under the panic guard.
+
+pub mod apply;
+pub mod batch;
+pub mod plan;
+pub mod read;
+pub mod schema;
+pub mod state;
+
+use async_trait::async_trait;
+use tf_provider::schema::Schema;
+use tf_provider::value::{Value, ValueEmpty};
+use tf_provider::{AttributePath, Diagnostics, Resource};
+
+use crate::provider::shared::SharedProvider;
+use crate::resources::guard::guarded;
+use state::AppAuthApiState;
+
+/// The resource, holding the slot `configure` fills.
+#[derive(Debug, Clone)]
+pub struct AppAuthApiResource {
+    provider: SharedProvider,
+}
+
+impl AppAuthApiResource {
+    /// A resource served by the provider behind `provider`.
+    pub fn new(provider: SharedProvider) -> Self {
+        AppAuthApiResource { provider }
+    }
+}
+
+type State = Value<AppAuthApiState>;
+
+/// The state inside a value Terraform promised is not null, or an error saying otherwise.
+fn present(diags: &mut Diagnostics, state: State, what: &str) -> Option<AppAuthApiState> {
+    match state {
+        Value::Value(state) => Some(state),
+        _ => {
+            crate::diagnostics::root_error(
+                diags,
+                "Provider bug: please report",
+                format!("Terraform sent no {what} for modelarts_app_auth_api."),
+            );
+            None
+        }
+    }
+}
+
+#[async_trait]
+impl Resource for AppAuthApiResource {
+    type State<'a> = State;
+    type PrivateState<'a> = ValueEmpty;
+    type ProviderMetaState<'a> = ValueEmpty;
+
+    fn schema(&self, _diags: &mut Diagnostics) -> Option<Schema> {
+        Some(schema::schema())
+    }
+
+    async fn validate<'a>(&self, diags: &mut Diagnostics, config: State) -> Option<()> {
+        guarded(diags, "validation of modelarts_app_auth_api", async {
+            let mut d = Diagnostics::default();
+            if let Value::Value(config) = &config {
+                plan::validate(&mut d, config);
+            }
+            (d, Some(()))
+        })
+        .await
+    }
+
+    async fn read<'a>(
+        &self,
+        diags: &mut Diagnostics,
+        state: State,
+        private: ValueEmpty,
+        _meta: ValueEmpty,
+    ) -> Option<(State, ValueEmpty)> {
+        guarded(diags, "read of modelarts_app_auth_api", async {
+            let mut d = Diagnostics::default();
+            let Some(current) = present(&mut d, state.clone(), "state to read") else {
+                return (d, Some((state, private)));
+            };
+            let Some(provider) = self.provider.require(&mut d) else {
+                return (d, Some((state, private)));
+            };
+            let new_state = read::read(&mut d, &provider, current).await;
+            (d, new_state.map(|s| (s, private)))
+        })
+        .await
+    }
+
+    async fn plan_create<'a>(
+        &self,
+        diags: &mut Diagnostics,
+        proposed: State,
+        config: State,
+        _meta: ValueEmpty,
+    ) -> Option<(State, ValueEmpty)> {
+        guarded(diags, "plan of modelarts_app_auth_api", async {
+            let mut d = Diagnostics::default();
+            let (Some(proposed), Some(config)) = (
+                present(&mut d, proposed, "proposed state"),
+                present(&mut d, config, "configuration"),
+            ) else {
+                return (d, None);
+            };
+            plan::validate(&mut d, &config);
+            let provider = self.provider.get();
+            let planned = plan::plan_create(&config, proposed, provider.as_deref());
+            (d, Some((Value::Value(planned), ValueEmpty::Null)))
+        })
+        .await
+    }
+
+    async fn plan_update<'a>(
+        &self,
+        diags: &mut Diagnostics,
+        prior: State,
+        proposed: State,
+        config: State,
+        private: ValueEmpty,
+        _meta: ValueEmpty,
+    ) -> Option<(State, ValueEmpty, Vec<AttributePath>)> {
+        guarded(diags, "plan of modelarts_app_auth_api", async {
+            let mut d = Diagnostics::default();
+            let (Some(prior), Some(proposed), Some(config)) = (
+                present(&mut d, prior, "prior state"),
+                present(&mut d, proposed, "proposed state"),
+                present(&mut d, config, "configuration"),
+            ) else {
+                return (d, None);
+            };
+            plan::validate(&mut d, &config);
+            let provider = self.provider.get();
+            let (planned, replace) =
+                plan::plan_update(&prior, proposed, &config, provider.as_deref());
+            (d, Some((Value::Value(planned), private, replace)))
+        })
+        .await
+    }
+
+    async fn plan_destroy<'a>(
+        &self,
+        _diags: &mut Diagnostics,
+        _prior: State,
+        private: ValueEmpty,
+        _meta: ValueEmpty,
+    ) -> Option<ValueEmpty> {
+        Some(private)
+    }
+
+    async fn create<'a>(
+        &self,
+        diags: &mut Diagnostics,
+        planned: State,
+        _config: State,
+        private: ValueEmpty,
+        _meta: ValueEmpty,
+    ) -> Option<(State, ValueEmpty)> {
+        guarded(diags, "create of modelarts_app_auth_api", async {
+            let mut d = Diagnostics::default();
+            let (Some(planned), Some(provider)) = (
+                present(&mut d, planned, "planned state"),
+                self.provider.require(&mut d),
+            ) else {
+                return (d, None);
+            };
+            let state = apply::create(&mut d, &provider, planned).await;
+            (d, state.map(|s| (s, private)))
+        })
+        .await
+    }
+
+    async fn update<'a>(
+        &self,
+        diags: &mut Diagnostics,
+        prior: State,
+        planned: State,
+        _config: State,
+        private: ValueEmpty,
+        _meta: ValueEmpty,
+    ) -> Option<(State, ValueEmpty)> {
+        guarded(diags, "update of modelarts_app_auth_api", async {
+            let mut d = Diagnostics::default();
+            let (Some(prior), Some(planned), Some(provider)) = (
+                present(&mut d, prior, "prior state"),
+                present(&mut d, planned, "planned state"),
+                self.provider.require(&mut d),
+            ) else {
+                return (d, None);
+            };
+            let state = apply::update(&mut d, &provider, prior, planned).await;
+            (d, state.map(|s| (s, private)))
+        })
+        .await
+    }
+
+    async fn destroy<'a>(
+        &self,
+        diags: &mut Diagnostics,
+        prior: State,
+        _private: ValueEmpty,
+        _meta: ValueEmpty,
+    ) -> Option<()> {
+        guarded(diags, "delete of modelarts_app_auth_api", async {
+            let mut d = Diagnostics::default();
+            let (Some(prior), Some(provider)) = (
+                present(&mut d, prior, "prior state"),
+                self.provider.require(&mut d),
+            ) else {
+                return (d, None);
+            };
+            apply::delete(&mut d, &provider, prior).await;
+            (d, Some(()))
+        })
+        .await
+    }
+
+    async fn import<'a>(&self, diags: &mut Diagnostics, id: String) -> Option<(State, ValueEmpty)> {
+        guarded(diags, "import of modelarts_app_auth_api", async {
+            let mut d = Diagnostics::default();
+            // The ID is checked before anything else, so a malformed one never needs a
+            // configured provider, let alone an API call.
+            let Some(parsed) = read::parse_import_id(&mut d, &id) else {
+                return (d, None);
+            };
+            let Some(provider) = self.provider.require(&mut d) else {
+                return (d, None);
+            };
+            let state = read::import(&provider, parsed);
+            (d, Some((Value::Value(state), ValueEmpty::Null)))
+        })
+        .await
+    }
+}

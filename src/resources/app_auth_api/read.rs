@@ -1,0 +1,184 @@
+//! Refresh and import of `modelarts_app_auth_api`: what the service holds now, seen
+//! through what the resource owns.
+
+use std::collections::BTreeSet;
+
+use tf_provider::value::Value;
+use tf_provider::Diagnostics;
+
+use super::batch;
+use super::state::{app_set, describe_api, AppAuthApiState, AuthApiId, ID_FORMATS};
+use crate::diagnostics::{client_error, root_error, root_warning};
+use crate::provider::shared::ProviderData;
+use crate::resources::timeouts::{deadline_of, Operation, Timeouts};
+
+/// The apps a refreshed state records, or `None` when the resource no longer exists.
+///
+/// `owned` is the state's set (`None` right after import); `remote` is every app
+/// authorized to the API now. Exclusive resources, and imports, own everything remote;
+/// the others only what they listed that is still authorized. An import finding no app
+/// finds nothing to import.
+pub fn merge(
+    owned: Option<&BTreeSet<String>>,
+    exclusive: bool,
+    remote: BTreeSet<String>,
+) -> Option<BTreeSet<String>> {
+    match owned {
+        None if remote.is_empty() => None,
+        None => Some(remote),
+        Some(_) if exclusive => Some(remote),
+        Some(owned) => Some(owned.intersection(&remote).cloned().collect()),
+    }
+}
+
+/// Refreshes the state from the service. A vanished service or API yields `Value::Null`
+/// (removed from the state) with a warning; any other failure keeps the state as it was,
+/// with an error.
+pub async fn read(
+    diags: &mut Diagnostics,
+    provider: &ProviderData,
+    state: AppAuthApiState,
+) -> Option<Value<AppAuthApiState>> {
+    let Some(api) = state.api_ref() else {
+        root_error(
+            diags,
+            "Provider bug: please report",
+            "The state of this modelarts_app_auth_api lacks one of its keys (service_id, \
+             api_id, workspace_id, project_id). Please report this bug; `terraform state rm` \
+             and a new import repair the entry.",
+        );
+        return Some(Value::Value(state));
+    };
+    let deadline = deadline_of(&state.timeouts, Operation::Read);
+
+    let remote = match provider.client.list_authorized_apps(&api, deadline).await {
+        Ok(apps) => batch::app_ids(apps),
+        Err(error) if error.is_not_found() => {
+            if state.app_ids.is_value() {
+                root_warning(
+                    diags,
+                    "Authorized API no longer exists",
+                    format!(
+                        "The {} was not found ({error}). It is removed from the state; the \
+                         next apply creates it again if it is still configured.",
+                        describe_api(&api)
+                    ),
+                );
+            }
+            return Some(Value::Null);
+        }
+        Err(error) => {
+            client_error(diags, "Failed to read app authorizations", &error);
+            return Some(Value::Value(state));
+        }
+    };
+
+    let owned = state.known_app_ids();
+    let Some(apps) = merge(owned.as_ref(), state.is_exclusive(), remote) else {
+        return Some(Value::Null);
+    };
+    if owned.is_none() {
+        tracing::info!(id = %AuthApiId::from(&api), apps = apps.len(), "authorization imported");
+    }
+    Some(Value::Value(AppAuthApiState {
+        id: Value::Value(AuthApiId::from(&api).to_string()),
+        app_ids: app_set(apps),
+        exclusive: Value::Value(state.is_exclusive()),
+        timeouts: match state.timeouts {
+            Value::Value(timeouts) => Value::Value(timeouts),
+            _ => Value::Value(Timeouts::default()),
+        },
+        ..state
+    }))
+}
+
+/// Parses an import ID, adding an "Invalid import ID" error that quotes it and the
+/// expected formats when it is malformed.
+pub fn parse_import_id(diags: &mut Diagnostics, id: &str) -> Option<AuthApiId> {
+    AuthApiId::parse(id)
+        .map_err(|why| {
+            root_error(
+                diags,
+                "Invalid import ID",
+                format!("The import ID {id:?} {why}. Expected {ID_FORMATS}."),
+            )
+        })
+        .ok()
+}
+
+/// The state an import starts from: the keys from the ID, the project from the
+/// provider, and no apps, so that the read that follows adopts every app authorized now.
+pub fn import(provider: &ProviderData, id: AuthApiId) -> AppAuthApiState {
+    AppAuthApiState {
+        id: Value::Value(id.to_string()),
+        service_id: Value::Value(id.service_id),
+        api_id: Value::Value(id.api_id),
+        app_ids: Value::Null,
+        workspace_id: Value::Value(id.workspace_id),
+        project_id: Value::Value(provider.project_id.clone()),
+        exclusive: Value::Value(false),
+        timeouts: Value::Value(Timeouts::default()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn set(apps: &[&str]) -> BTreeSet<String> {
+        apps.iter().map(|s| s.to_string()).collect()
+    }
+
+    /// The refreshed set follows `exclusive` and import, as documented.
+    #[test]
+    fn merge_follows_exclusive_and_import() {
+        let cases = [
+            (
+                "owned apps all there",
+                Some(set(&["a", "b"])),
+                false,
+                set(&["a", "b", "x"]),
+                Some(set(&["a", "b"])),
+            ),
+            (
+                "one cancelled outside",
+                Some(set(&["a", "b"])),
+                false,
+                set(&["a"]),
+                Some(set(&["a"])),
+            ),
+            (
+                "all cancelled outside",
+                Some(set(&["a", "b"])),
+                false,
+                set(&[]),
+                Some(set(&[])),
+            ),
+            (
+                "exclusive shows others",
+                Some(set(&["a"])),
+                true,
+                set(&["a", "x"]),
+                Some(set(&["a", "x"])),
+            ),
+            (
+                "exclusive shows loss",
+                Some(set(&["a", "b"])),
+                true,
+                set(&["b"]),
+                Some(set(&["b"])),
+            ),
+            (
+                "import adopts all",
+                None,
+                false,
+                set(&["a", "x"]),
+                Some(set(&["a", "x"])),
+            ),
+            ("import of nothing", None, false, set(&[]), None),
+        ];
+        for (name, owned, exclusive, remote, expected) in cases {
+            assert_eq!(merge(owned.as_ref(), exclusive, remote), expected, "{name}");
+        }
+    }
+}

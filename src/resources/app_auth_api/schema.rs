@@ -1,0 +1,123 @@
+//! The schema of `modelarts_app_auth_api`: required keys, the app set, what is computed.
+
+use tf_provider::schema::{
+    Attribute, AttributeConstraint, AttributeType, Block, Description, Schema,
+};
+
+use crate::resources::timeouts::{Operation, Timeouts};
+
+/// The operations the `timeouts` block bounds.
+pub const TIMED_OPERATIONS: [Operation; 4] = [
+    Operation::Create,
+    Operation::Read,
+    Operation::Update,
+    Operation::Delete,
+];
+
+fn attribute(
+    attr_type: AttributeType,
+    constraint: AttributeConstraint,
+    description: &str,
+) -> Attribute {
+    Attribute {
+        attr_type,
+        description: Description::markdown(description),
+        constraint,
+        sensitive: false,
+        deprecated: false,
+    }
+}
+
+/// The resource schema.
+pub fn schema() -> Schema {
+    use AttributeConstraint::{Computed, OptionalComputed, Required};
+    use AttributeType::{Bool, Set, String};
+    let attributes = [
+        (
+            "service_id",
+            attribute(
+                String,
+                Required,
+                "ID of the real-time service. Changing it replaces \
+             the resource.",
+            ),
+        ),
+        (
+            "api_id",
+            attribute(
+                String,
+                Required,
+                "ID of the service's app-authentication API. \
+             Changing it replaces the resource.",
+            ),
+        ),
+        (
+            "app_ids",
+            attribute(
+                Set(Box::new(String)),
+                Required,
+                "IDs of the apps the API is \
+             authorized to; at least one. Order and repetition do not matter. IDs may come \
+             from resources created in the same apply.",
+            ),
+        ),
+        (
+            "workspace_id",
+            attribute(
+                String,
+                OptionalComputed,
+                "Workspace of the service. Default: the \
+             provider's `workspace_id` (`0`, the default workspace, unless set). Changing it \
+             replaces the resource.",
+            ),
+        ),
+        (
+            "project_id",
+            attribute(
+                String,
+                OptionalComputed,
+                "Project of the service. Default: the \
+             provider's `project_id`. Changing it replaces the resource.",
+            ),
+        ),
+        (
+            "exclusive",
+            attribute(
+                Bool,
+                OptionalComputed,
+                "Default `false`: the resource manages only \
+             the apps in `app_ids`, and apps authorized to the API by other means are left \
+             alone. `true`: `app_ids` is the complete list, so any other app authorized to \
+             the API shows in the plan as one to remove, and is removed on apply.",
+            ),
+        ),
+        (
+            "id",
+            attribute(
+                String,
+                Computed,
+                "`<service_id>/<api_id>` in the default workspace \
+             `0`, `<workspace_id>/<service_id>/<api_id>` in any other. The import ID.",
+            ),
+        ),
+    ]
+    .into_iter()
+    .map(|(name, attribute)| (name.to_string(), attribute))
+    .collect();
+
+    Schema {
+        version: 0,
+        block: Block {
+            version: 0,
+            attributes,
+            blocks: [("timeouts".to_string(), Timeouts::block(&TIMED_OPERATIONS))]
+                .into_iter()
+                .collect(),
+            description: Description::markdown(
+                "Authorizes one app-authentication API of a ModelArts real-time service to a \
+                 set of apps, so that those apps can call it.",
+            ),
+            deprecated: false,
+        },
+    }
+}

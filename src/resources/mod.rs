@@ -1,0 +1,141 @@
+//! Managed resources, and what they share: identifier checks, the `timeouts` block,
+//! and the guard every Terraform hook runs under.
+
+pub mod app_auth_api;
+pub mod guard;
+pub mod timeouts;
+
+use tf_provider::value::Value;
+use tf_provider::{AttributePath, Diagnostics};
+
+use crate::diagnostics::attribute_error;
+
+/// Why `value` cannot be a ModelArts ID (project, workspace, service, API or app), or
+/// `None` when it can. IDs are path segments and query values, so they must be
+/// non-empty, without whitespace, control characters or `/`.
+pub fn identifier_problem(value: &str) -> Option<&'static str> {
+    if value.is_empty() {
+        Some("is empty")
+    } else if value.chars().any(char::is_whitespace) {
+        Some("contains whitespace")
+    } else if value.chars().any(char::is_control) {
+        Some("contains a control character")
+    } else if value.contains('/') {
+        Some("contains \"/\"")
+    } else {
+        None
+    }
+}
+
+/// Adds an error on `path` when a known `value` is not a valid ID. Null and unknown
+/// values pass: required attributes are enforced by Terraform, unknown ones are checked
+/// once known.
+pub fn check_identifier(
+    diags: &mut Diagnostics,
+    path: AttributePath,
+    what: &str,
+    value: &Value<String>,
+) {
+    if let Value::Value(text) = value {
+        if let Some(why) = identifier_problem(text) {
+            attribute_error(
+                diags,
+                path,
+                format!("Invalid {what}"),
+                format!(
+                    "The {what} {text:?} {why}. Use the ID exactly as the ModelArts console \
+                     or API shows it."
+                ),
+            );
+        }
+    }
+}
+
+/// The value a planned `workspace_id` or `project_id` takes: the configured one, else
+/// the provider's default, else (provider not configured yet) `fallback`.
+pub fn planned_default(
+    configured: &Value<String>,
+    provider_default: Option<&str>,
+    fallback: Value<String>,
+) -> Value<String> {
+    match configured {
+        Value::Value(v) => Value::Value(v.clone()),
+        Value::Unknown => Value::Unknown,
+        Value::Null => provider_default.map_or(fallback, |d| Value::Value(d.to_string())),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every malformed ID is refused with its reason; ordinary IDs pass.
+    #[test]
+    fn identifier_problem_names_what_is_wrong() {
+        let cases = [
+            ("uuid", "2d3b9e4c-6f1a-4b3e-9a55-0c1f2e3d4a5b", None),
+            ("logic id", "logic-app-ce0d0a41", None),
+            ("default workspace", "0", None),
+            ("empty", "", Some("is empty")),
+            ("leading space", " app-a", Some("contains whitespace")),
+            ("trailing tab", "app-a\t", Some("contains whitespace")),
+            ("inner space", "app a", Some("contains whitespace")),
+            ("newline", "app\na", Some("contains whitespace")),
+            ("slash", "svc/api", Some("contains \"/\"")),
+            ("control", "app\u{7}", Some("contains a control character")),
+        ];
+        for (name, value, expected) in cases {
+            assert_eq!(identifier_problem(value), expected, "{name}");
+        }
+    }
+
+    /// The configured value wins, then the provider's default, then the fallback.
+    #[test]
+    fn planned_default_prefers_configuration_then_provider() {
+        let known = |s: &str| Value::Value(s.to_string());
+        let cases = [
+            (
+                "configured",
+                known("ws1"),
+                Some("0"),
+                Value::Unknown,
+                known("ws1"),
+            ),
+            (
+                "from provider",
+                Value::Null,
+                Some("0"),
+                Value::Unknown,
+                known("0"),
+            ),
+            (
+                "unconfigured",
+                Value::Null,
+                None,
+                Value::Unknown,
+                Value::Unknown,
+            ),
+            (
+                "unconfigured keeps prior",
+                Value::Null,
+                None,
+                known("p"),
+                known("p"),
+            ),
+            (
+                "unknown stays",
+                Value::Unknown,
+                Some("0"),
+                Value::Null,
+                Value::Unknown,
+            ),
+        ];
+        for (name, configured, default, fallback, expected) in cases {
+            assert_eq!(
+                planned_default(&configured, default, fallback),
+                expected,
+                "{name}"
+            );
+        }
+    }
+}
