@@ -119,6 +119,7 @@ fn import_accepts_the_workspace_form_of_the_id() {
 #[test]
 fn malformed_import_ids_are_refused_before_any_call() {
     let cases = [
+        ("empty", ""),
         ("one part", "svc-1"),
         ("too many parts", "ws-2/svc-1/api-1/extra"),
         ("an empty part", "ws-2//api-1"),
@@ -134,6 +135,7 @@ fn malformed_import_ids_are_refused_before_any_call() {
 
         assert_ne!(output.code, 0, "{name}: {output}");
         let text = normalized(&output.stderr);
+        assert!(text.contains("Error: Invalid import ID"), "{name}: {text}");
         assert!(
             text.contains(&format!("\"{id}\"")),
             "{name}: quotes {id:?}: {text}"
@@ -153,23 +155,6 @@ fn malformed_import_ids_are_refused_before_any_call() {
             "{name}: nothing in state"
         );
     }
-}
-
-/// An empty import ID fails before any call and leaves nothing in state.
-#[test]
-fn an_empty_import_id_is_refused_before_any_call() {
-    let (emulator, workspace) = existing_authorization();
-
-    let output = workspace.import(ADDRESS, "");
-
-    assert_ne!(output.code, 0, "{output}");
-    assert!(!output.stderr.contains("did not respond"), "{output}");
-    assert!(
-        emulator.calls().is_empty(),
-        "no call: {:?}",
-        emulator.calls()
-    );
-    assert!(workspace.state_list().is_empty());
 }
 
 /// Importing a well-formed ID for an API without apps, or for an API that does not

@@ -19,6 +19,7 @@ fn assert_plan_error_on(output: &Output, attribute: &str) -> String {
         .iter()
         .find(|d| d.attribute().as_deref() == Some(attribute))
         .unwrap_or_else(|| panic!("an error on {attribute}: {errors:#?}\n{output}"));
+    assert_eq!(error.address.as_deref(), Some(ADDRESS), "{error:#?}");
     for d in &errors {
         assert!(
             !d.summary.contains("Provider produced") && !d.text().contains("inconsistent"),
@@ -121,8 +122,9 @@ fn bad_ids_are_refused_at_plan_time_with_their_attribute() {
         assert!(
             errors
                 .iter()
-                .any(|d| d.attribute().as_deref() == Some(attribute)),
-            "{name}: an error on {attribute}: {errors:#?}"
+                .any(|d| d.attribute().as_deref() == Some(attribute)
+                    && d.address.as_deref() == Some(ADDRESS)),
+            "{name}: an error on {ADDRESS}.{attribute}: {errors:#?}"
         );
         let log = calls::calls(&emulator);
         assert!(log.is_empty(), "{name}: no call: {}", calls::describe(&log));

@@ -231,7 +231,14 @@ impl Workspace {
 
     /// `terraform apply -auto-approve -json`, whatever its outcome.
     pub fn apply_json(&self) -> Output {
-        self.run(&["apply", "-auto-approve", "-input=false", "-json"])
+        self.apply_json_with(&[])
+    }
+
+    /// `terraform apply -auto-approve -json` with `extra` flags, whatever its outcome.
+    pub fn apply_json_with(&self, extra: &[&str]) -> Output {
+        let mut args = vec!["apply", "-auto-approve", "-input=false", "-json"];
+        args.extend_from_slice(extra);
+        self.run(&args)
     }
 
     /// `terraform destroy -auto-approve`, which must succeed.
