@@ -12,6 +12,7 @@ mod protocol {
     mod fixture;
     mod garbage;
     mod launch;
+    mod lifecycle;
     mod newer;
     mod schema;
     mod unknowns;

@@ -114,9 +114,9 @@ fn resource_schema_flags_match_the_resource_contract() {
     assert_attributes(block, &expected, "resource");
 
     let timeouts = nested_block(block, "timeouts").expect("a `timeouts` block");
-    // Both spell `timeouts { create = "30s" }` in HCL; the framework style is SINGLE.
+    // All three read `timeouts { create = "30s" }` in HCL, and allow leaving it out.
     let one_block = match timeouts.nesting() {
-        NestingMode::Single => true,
+        NestingMode::Single | NestingMode::Group => true,
         NestingMode::List => timeouts.max_items == 1,
         _ => false,
     };

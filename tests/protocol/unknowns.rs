@@ -21,7 +21,8 @@ fn assert_plans_as_configured(
         assert_eq!(
             canonical(value::get(&plan.value, attribute)),
             canonical(value::get(config, attribute)),
-            "{case}: the planned {attribute}"
+            "{case}: the planned {attribute} must equal the configured one, or Terraform \
+             reports an invalid plan"
         );
     }
     if !prior.is_nil() {
@@ -48,7 +49,7 @@ fn create_plans_pass_unknown_values_through() {
             value::set([value::unknown(), value::string("app-a")]),
         ),
         (
-            "app_ids with only unknown members",
+            "app_ids with two unknown members (two apps made in the same run)",
             "app_ids",
             value::set([value::unknown(), value::unknown()]),
         ),

@@ -26,15 +26,49 @@ pub struct ClientIdentity {
 }
 
 impl ClientIdentity {
-    /// A self-signed certificate for `localhost` usable for client authentication.
+    /// A self-signed end-entity certificate for `localhost`, for client authentication.
+    ///
+    /// go-plugin's own certificate is a CA on curve P-521; rustls refuses the first
+    /// and its ring backend cannot verify the second, so the harness presents a plain
+    /// one that the plugin can actually verify.
     pub fn generate() -> ClientIdentity {
-        let key = rcgen::KeyPair::generate().expect("generate a client key");
         let mut params = rcgen::CertificateParams::new(vec![PLUGIN_HOST.to_string()])
             .expect("client certificate parameters");
         params
             .distinguished_name
             .push(rcgen::DnType::CommonName, PLUGIN_HOST);
         params.extended_key_usages = vec![rcgen::ExtendedKeyUsagePurpose::ClientAuth];
+        ClientIdentity::self_signed(params)
+    }
+
+    /// A certificate shaped like go-plugin's (self-signed, marked as a CA, client and
+    /// server authentication), on P-256 since ring offers no P-521 signing.
+    pub fn generate_like_go_plugin() -> ClientIdentity {
+        use rcgen::{BasicConstraints, ExtendedKeyUsagePurpose, IsCa, KeyUsagePurpose};
+        let mut params = rcgen::CertificateParams::new(vec![PLUGIN_HOST.to_string()])
+            .expect("client certificate parameters");
+        params
+            .distinguished_name
+            .push(rcgen::DnType::OrganizationName, "HashiCorp");
+        params
+            .distinguished_name
+            .push(rcgen::DnType::CommonName, PLUGIN_HOST);
+        params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+        params.key_usages = vec![
+            KeyUsagePurpose::DigitalSignature,
+            KeyUsagePurpose::KeyEncipherment,
+            KeyUsagePurpose::KeyAgreement,
+            KeyUsagePurpose::KeyCertSign,
+        ];
+        params.extended_key_usages = vec![
+            ExtendedKeyUsagePurpose::ClientAuth,
+            ExtendedKeyUsagePurpose::ServerAuth,
+        ];
+        ClientIdentity::self_signed(params)
+    }
+
+    fn self_signed(params: rcgen::CertificateParams) -> ClientIdentity {
+        let key = rcgen::KeyPair::generate().expect("generate a client key");
         let cert = params
             .self_signed(&key)
             .expect("self-sign the client certificate");
