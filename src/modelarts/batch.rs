@@ -52,11 +52,7 @@ pub(crate) fn unique_apps(app_ids: &[String]) -> Vec<String> {
 /// Folds one chunk's answer into `outcome`. Every app sent gets exactly one verdict:
 /// a failure in any element for it wins (the next read tells the truth), an app the
 /// answer leaves out has failed, and elements about apps not sent are ignored.
-pub(crate) fn record_chunk(
-    sent: &[String],
-    answer: Vec<AppAuthResult>,
-    outcome: &mut BatchOutcome,
-) {
+pub fn record_chunk(sent: &[String], answer: Vec<AppAuthResult>, outcome: &mut BatchOutcome) {
     let mut verdicts: HashMap<&str, Result<(), Option<String>>> = HashMap::new();
     for element in &answer {
         let Some(app_id) = sent.iter().find(|id| **id == element.app_id) else {

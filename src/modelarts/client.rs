@@ -12,8 +12,7 @@ use super::auth::Credentials;
 use super::batch::{record_chunk, unique_apps, MAX_APPS_PER_CALL};
 use super::error::ClientError;
 use super::models::{
-    decode_app_answer, decode_apps_page, decode_authorize_answer, decode_cancel_answer,
-    decode_relations_page, AppAuthResult,
+    decode_authorize_answer, decode_cancel_answer, decode_relations_page, AppAuthResult,
 };
 use super::paging::collect_pages;
 use super::retry::RetryPolicy;
@@ -255,109 +254,12 @@ impl ModelArtsClient {
             .collect())
     }
 
-    /// Creates an app. Errors: API errors such as quota exceeded (400 `ModelArts.0116`).
-    #[instrument(skip_all, fields(project_id, workspace_id))]
-    pub async fn create_app(
-        &self,
-        project_id: &str,
-        workspace_id: &str,
-        name: &str,
-        remark: Option<&str>,
-        deadline: Instant,
-    ) -> Result<App, ClientError> {
-        let operation = "create app";
-        let mut body = json!({ "app_name": name });
-        if let Some(remark) = remark {
-            body["app_remark"] = json!(remark);
-        }
-        if let Some(workspace_id) = workspace(workspace_id) {
-            body["workspace_id"] = json!(workspace_id);
-        }
-        let request = Request {
-            operation,
-            method: Method::POST,
-            project_id: project_id.to_string(),
-            segments: vec!["app-auth".into(), "apps".into()],
-            query: Vec::new(),
-            body: Some(body),
-        };
-        let reply = self.send(request, deadline).await?;
-        decode(operation, &reply, decode_app_answer)
-    }
-
-    /// Reads one app. Errors: `e.is_not_found()` when it does not exist.
-    #[instrument(skip_all, fields(app_id))]
-    pub async fn show_app(
-        &self,
-        project_id: &str,
-        workspace_id: &str,
-        app_id: &str,
-        deadline: Instant,
-    ) -> Result<App, ClientError> {
-        let operation = "show app";
-        let request = app_request(operation, Method::GET, project_id, workspace_id, app_id);
-        let reply = self.send(request, deadline).await?;
-        decode(operation, &reply, decode_app_answer)
-    }
-
-    /// Deletes an app. Errors: `e.is_not_found()` when it does not exist; 403 while the
-    /// app still has APIs bound to it.
-    #[instrument(skip_all, fields(app_id))]
-    pub async fn delete_app(
-        &self,
-        project_id: &str,
-        workspace_id: &str,
-        app_id: &str,
-        deadline: Instant,
-    ) -> Result<(), ClientError> {
-        let request = app_request(
-            "delete app",
-            Method::DELETE,
-            project_id,
-            workspace_id,
-            app_id,
-        );
-        self.send(request, deadline).await.map(|_| ())
-    }
-
-    /// The caller's apps, optionally filtered by name (the service matches fuzzily),
-    /// following all pages.
-    #[instrument(skip_all, fields(project_id, workspace_id))]
-    pub async fn list_apps(
-        &self,
-        project_id: &str,
-        workspace_id: &str,
-        name: Option<&str>,
-        deadline: Instant,
-    ) -> Result<Vec<App>, ClientError> {
-        let operation = "list apps";
-        collect_pages(
-            operation,
-            |offset| {
-                let mut query = page_query(offset, workspace_id);
-                if let Some(name) = name {
-                    query.push(("app_name", name.to_string()));
-                }
-                let request = Request {
-                    operation,
-                    method: Method::GET,
-                    project_id: project_id.to_string(),
-                    segments: vec!["app-auth".into(), "apps".into()],
-                    query,
-                    body: None,
-                };
-                async move {
-                    let reply = self.send(request, deadline).await?;
-                    decode(operation, &reply, decode_apps_page)
-                }
-            },
-            |app: &App| app.app_id.as_str(),
-        )
-        .await
-    }
-
     /// Checks the IDs that become path segments, then sends.
-    async fn send(&self, request: Request, deadline: Instant) -> Result<Reply, ClientError> {
+    pub(super) async fn send(
+        &self,
+        request: Request,
+        deadline: Instant,
+    ) -> Result<Reply, ClientError> {
         let ids = std::iter::once(&request.project_id).chain(&request.segments);
         if let Some(bad) = ids.clone().find(|id| !is_path_safe(id)) {
             return Err(ClientError::InvalidArgument {
@@ -381,7 +283,7 @@ fn is_path_safe(id: &str) -> bool {
 }
 
 /// The workspace to send, or `None` for the default one (requests stay minimal).
-fn workspace(workspace_id: &str) -> Option<&str> {
+pub(super) fn workspace(workspace_id: &str) -> Option<&str> {
     (!workspace_id.is_empty() && workspace_id != DEFAULT_WORKSPACE).then_some(workspace_id)
 }
 
@@ -395,7 +297,7 @@ fn api_segments(api: &ApiRef, last: &str) -> Vec<String> {
     ]
 }
 
-fn page_query(offset: u64, workspace_id: &str) -> Vec<(&'static str, String)> {
+pub(super) fn page_query(offset: u64, workspace_id: &str) -> Vec<(&'static str, String)> {
     let mut query = vec![
         ("limit", PAGE_LIMIT.to_string()),
         ("offset", offset.to_string()),
@@ -406,27 +308,8 @@ fn page_query(offset: u64, workspace_id: &str) -> Vec<(&'static str, String)> {
     query
 }
 
-fn app_request(
-    operation: &'static str,
-    method: Method,
-    project_id: &str,
-    workspace_id: &str,
-    app_id: &str,
-) -> Request {
-    Request {
-        operation,
-        method,
-        project_id: project_id.to_string(),
-        segments: vec!["app-auth".into(), "apps".into(), app_id.to_string()],
-        query: workspace(workspace_id)
-            .map(|id| vec![("workspace_id", id.to_string())])
-            .unwrap_or_default(),
-        body: None,
-    }
-}
-
 /// Runs a decoder over a reply, turning its complaint into a [`ClientError::Decode`].
-fn decode<T>(
+pub(super) fn decode<T>(
     operation: &'static str,
     reply: &Reply,
     decoder: fn(&[u8]) -> Result<T, String>,
@@ -437,4 +320,108 @@ fn decode<T>(
         message,
         request_id: reply.request_id.clone(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::modelarts::auth::Secret;
+
+    fn config(endpoint: &str) -> ClientConfig {
+        ClientConfig {
+            endpoint: endpoint.into(),
+            credentials: Credentials::AkSk {
+                access_key: "AK-VISIBLE-NOWHERE".into(),
+                secret_key: Secret::new("sk-must-not-show".into()),
+                security_token: Some(Secret::new("sts-must-not-show".into())),
+            },
+            insecure: false,
+            max_retries: 5,
+        }
+    }
+
+    /// Debug of the configuration and of the client shows no credential.
+    #[test]
+    fn debug_of_config_and_client_shows_no_secret() {
+        let config = config("https://modelarts.cn-north-4.myhuaweicloud.com");
+        let client = ModelArtsClient::new(config.clone()).unwrap();
+        for text in [format!("{config:?}"), format!("{client:?}")] {
+            for secret in [
+                "sk-must-not-show",
+                "sts-must-not-show",
+                "AK-VISIBLE-NOWHERE",
+            ] {
+                assert!(!text.contains(secret), "{secret} in {text}");
+            }
+        }
+    }
+
+    /// Only http(s) URLs with a host are accepted as the endpoint.
+    #[test]
+    fn endpoints_must_be_http_urls_with_a_host() {
+        let cases = [
+            (
+                "https",
+                "https://modelarts.cn-north-4.myhuaweicloud.com",
+                true,
+            ),
+            (
+                "http with port and path",
+                "http://127.0.0.1:8080/prefix/",
+                true,
+            ),
+            ("padded", " http://localhost:1 ", true),
+            ("no scheme", "modelarts.example.com", false),
+            ("ftp", "ftp://example.com", false),
+            ("empty", "", false),
+            ("no host", "http://", false),
+        ];
+        for (name, endpoint, ok) in cases {
+            let result = ModelArtsClient::new(config(endpoint));
+            assert_eq!(result.is_ok(), ok, "{name}");
+            if let Err(error) = result {
+                assert!(
+                    matches!(error, ClientError::Config { .. }),
+                    "{name}: {error}"
+                );
+            }
+        }
+    }
+
+    /// IDs that would change the path or sign differently are refused.
+    #[test]
+    fn ids_that_would_change_the_path_are_refused() {
+        let cases = [
+            ("uuid", "3b1e2a4c-5d6f-4a8b-9c0d-1e2f3a4b5c6d", true),
+            (
+                "logic id",
+                "logic-app-ce0d0a41-451d-4563-94d9-acc75b5e440f",
+                true,
+            ),
+            ("empty", "", false),
+            ("slash", "a/b", false),
+            ("dot dot is one segment", "..", true),
+            ("query", "a?b", false),
+            ("fragment", "a#b", false),
+            ("percent", "a%2Fb", false),
+            ("space", "a b", false),
+            ("newline", "a\nb", false),
+        ];
+        for (name, id, ok) in cases {
+            assert_eq!(is_path_safe(id), ok, "{name}");
+        }
+    }
+
+    /// The default workspace is left out of requests; any other is sent.
+    #[test]
+    fn only_a_non_default_workspace_is_sent() {
+        let cases = [
+            ("default", "0", None),
+            ("empty", "", None),
+            ("other", "ws1", Some("ws1")),
+        ];
+        for (name, input, expected) in cases {
+            assert_eq!(workspace(input), expected, "{name}");
+        }
+    }
 }

@@ -1,9 +1,11 @@
 //! The ModelArts app-authentication API: request signing, credentials, and the client
 //! with one function per operation.
 
+mod apps;
 pub mod auth;
 pub mod batch;
 pub mod client;
+mod coalesce;
 pub mod error;
 pub mod models;
 pub mod paging;

@@ -1,18 +1,16 @@
 //! One HTTP exchange with ModelArts, retried as the service's rules allow, logged without
 //! secrets, and shared between identical concurrent reads.
 
-use std::collections::HashMap;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use bytes::Bytes;
-use futures::future::{BoxFuture, FutureExt, Shared};
 use reqwest::{Method, Url};
 use tokio::time::Instant;
 use tracing::{debug, instrument, warn};
 
 use super::auth::{auth_headers, Credentials, OutgoingRequest};
+use super::coalesce::SingleFlight;
 use super::error::{AttemptOutcome, ClientError};
 use super::models::decode_error_answer;
 use super::retry::{is_retryable_status, parse_retry_after, RetryPolicy};
@@ -48,8 +46,6 @@ pub(crate) struct Reply {
     pub body: Bytes,
 }
 
-type SharedReply = Shared<BoxFuture<'static, Result<Reply, ClientError>>>;
-
 /// The HTTP side of the client: one connection pool, credentials, and the reads in flight.
 pub(crate) struct Transport {
     pub http: reqwest::Client,
@@ -57,8 +53,7 @@ pub(crate) struct Transport {
     pub credentials: Credentials,
     pub max_retries: u32,
     pub policy: RetryPolicy,
-    inflight: Mutex<HashMap<String, (u64, SharedReply)>>,
-    next_flight: AtomicU64,
+    reads: Arc<SingleFlight<Result<Reply, ClientError>>>,
 }
 
 /// How one attempt ended, before the retry decision.
@@ -104,8 +99,7 @@ impl Transport {
             credentials,
             max_retries,
             policy: RetryPolicy::default(),
-            inflight: Mutex::new(HashMap::new()),
-            next_flight: AtomicU64::new(0),
+            reads: Arc::new(SingleFlight::new()),
         }
     }
 
@@ -123,10 +117,7 @@ impl Transport {
         let result = self.execute(&request, &url, deadline).await;
         // A read that started before this write finished may not reflect it; later
         // reads must not join it.
-        self.inflight
-            .lock()
-            .expect("in-flight map poisoned")
-            .clear();
+        self.reads.forget_all();
         result
     }
 
@@ -136,42 +127,21 @@ impl Transport {
         url: Url,
         deadline: Instant,
     ) -> Result<Reply, ClientError> {
-        let key = url.as_str().to_string();
-        let shared = {
-            let mut inflight = self.inflight.lock().expect("in-flight map poisoned");
-            match inflight.get(&key) {
-                Some((_, shared)) => shared.clone(),
-                None => {
-                    // Inserted under the same lock that the task needs to remove it, so the
-                    // task can never finish before its entry exists.
-                    let flight = self.next_flight.fetch_add(1, Ordering::Relaxed);
-                    let this = Arc::clone(self);
-                    let (task_request, task_url, task_key) =
-                        (request.clone(), url.clone(), key.clone());
-                    let task = tokio::spawn(async move {
-                        let result = this.execute(&task_request, &task_url, deadline).await;
-                        let mut inflight = this.inflight.lock().expect("in-flight map poisoned");
-                        if inflight.get(&task_key).is_some_and(|(id, _)| *id == flight) {
-                            inflight.remove(&task_key);
-                        }
-                        result
-                    });
-                    let operation = request.operation;
-                    let shared = async move {
-                        task.await.unwrap_or_else(|_| {
-                            Err(ClientError::Transport {
-                                operation,
-                                attempts: 1,
-                                message: "the request task ended unexpectedly".into(),
-                            })
-                        })
-                    }
-                    .boxed()
-                    .shared();
-                    inflight.insert(key, (flight, shared.clone()));
-                    shared
-                }
-            }
+        let this = Arc::clone(self);
+        let (task_request, task_url) = (request.clone(), url.clone());
+        let flight = self
+            .reads
+            .join(url.as_str().to_string(), move || async move {
+                this.execute(&task_request, &task_url, deadline).await
+            });
+        let shared = async {
+            flight.await.unwrap_or_else(|| {
+                Err(ClientError::Transport {
+                    operation: request.operation,
+                    attempts: 1,
+                    message: "the request task ended unexpectedly".into(),
+                })
+            })
         };
 
         match tokio::time::timeout_at(deadline, shared).await {
