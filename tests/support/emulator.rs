@@ -70,6 +70,17 @@ impl Emulator {
         self.child.id()
     }
 
+    /// Sends `signal` (a `kill` name such as `TERM` or `INT`) and waits for the
+    /// process to exit.
+    pub fn stop_with(mut self, signal: &str) -> std::process::ExitStatus {
+        let status = Command::new("kill")
+            .args([format!("-{signal}"), self.child.id().to_string()])
+            .status()
+            .expect("kill runs");
+        assert!(status.success(), "kill -{signal} failed");
+        self.child.wait().expect("the emulator exits")
+    }
+
     fn control(&self, method: reqwest::Method, path: &str, body: Option<&Value>) -> Value {
         let url = format!("{}/_emulator/{path}", self.url);
         on_thread(|| {
