@@ -12,10 +12,13 @@ use tf_provider::schema::Schema;
 use tf_provider::value::ValueEmpty;
 use tf_provider::{AttributePath, Diagnostics, DynamicDataSource, DynamicResource, Provider};
 
+use crate::data_sources::app_auth_api::AppAuthApiDataSource;
+use crate::data_sources::apps::AppsDataSource;
 use crate::diagnostics::{
     attribute_error, attribute_warning, client_error, root_error, root_warning,
 };
 use crate::modelarts::{ClientConfig, ModelArtsClient};
+use crate::resources::app::AppResource;
 use crate::resources::app_auth_api::AppAuthApiResource;
 use crate::resources::guard::guarded;
 use config::{ConfigProblem, ProviderConfig, ResolvedConfig};
@@ -146,10 +149,13 @@ impl Provider for ModelArtsProvider {
         &self,
         _diags: &mut Diagnostics,
     ) -> Option<HashMap<String, Box<dyn DynamicResource>>> {
-        let resources: [(&str, Box<dyn DynamicResource>); 1] = [(
-            "app_auth_api",
-            Box::new(AppAuthApiResource::new(self.shared.clone())),
-        )];
+        let resources: [(&str, Box<dyn DynamicResource>); 2] = [
+            (
+                "app_auth_api",
+                Box::new(AppAuthApiResource::new(self.shared.clone())),
+            ),
+            ("app", Box::new(AppResource::new(self.shared.clone()))),
+        ];
         Some(
             resources
                 .into_iter()
@@ -162,6 +168,18 @@ impl Provider for ModelArtsProvider {
         &self,
         _diags: &mut Diagnostics,
     ) -> Option<HashMap<String, Box<dyn DynamicDataSource>>> {
-        Some(HashMap::new())
+        let data_sources: [(&str, Box<dyn DynamicDataSource>); 2] = [
+            ("apps", Box::new(AppsDataSource::new(self.shared.clone()))),
+            (
+                "app_auth_api",
+                Box::new(AppAuthApiDataSource::new(self.shared.clone())),
+            ),
+        ];
+        Some(
+            data_sources
+                .into_iter()
+                .map(|(name, data_source)| (name.to_string(), data_source))
+                .collect(),
+        )
     }
 }

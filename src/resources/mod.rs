@@ -1,14 +1,31 @@
 //! Managed resources, and what they share: identifier checks, the `timeouts` block,
 //! and the guard every Terraform hook runs under.
 
+pub mod app;
 pub mod app_auth_api;
 pub mod guard;
 pub mod timeouts;
 
+use tf_provider::schema::{Attribute, AttributeConstraint, AttributeType, Description};
 use tf_provider::value::Value;
 use tf_provider::{AttributePath, Diagnostics};
 
 use crate::diagnostics::attribute_error;
+
+/// A schema attribute with a Markdown description (descriptions are user docs).
+pub fn attribute(
+    attr_type: AttributeType,
+    constraint: AttributeConstraint,
+    description: &str,
+) -> Attribute {
+    Attribute {
+        attr_type,
+        description: Description::markdown(description),
+        constraint,
+        sensitive: false,
+        deprecated: false,
+    }
+}
 
 /// Why `value` cannot be a ModelArts ID (project, workspace, service, API or app), or
 /// `None` when it can. IDs are path segments and query values, so they must be

@@ -27,6 +27,77 @@ pub struct Timeouts {
     pub delete: Value<String>,
 }
 
+/// The `timeouts` block of a resource that is never updated in place.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CreateDeleteTimeouts {
+    /// Bound of create.
+    pub create: Value<String>,
+    /// Bound of read (refresh, import).
+    pub read: Value<String>,
+    /// Bound of delete.
+    pub delete: Value<String>,
+}
+
+/// The value of an operation a block does not have.
+static NOT_SET: Value<String> = Value::Null;
+
+/// A `timeouts` block: the configured value for each operation it has.
+pub trait OperationTimeouts {
+    /// The configured value for `op` (null when the block has no such operation).
+    fn value(&self, op: Operation) -> &Value<String>;
+
+    /// Adds an error on `timeouts.<op>` for every known value that is not a duration.
+    fn validate(&self, diags: &mut Diagnostics, operations: &[Operation]) {
+        for &op in operations {
+            if let Value::Value(text) = self.value(op) {
+                if let Err(why) = parse_duration(text) {
+                    attribute_error(
+                        diags,
+                        AttributePath::new("timeouts").attribute(op.name()),
+                        "Invalid timeout",
+                        format!(
+                            "The {} timeout {text:?} {why}. Write a number with a unit, such \
+                             as \"30s\", \"5m\" or \"1h30m\".",
+                            op.name()
+                        ),
+                    );
+                }
+            }
+        }
+    }
+
+    /// The time allowed for `op`: the configured duration, or the default when unset or
+    /// (already reported at plan time) invalid.
+    fn duration(&self, op: Operation) -> Duration {
+        match self.value(op) {
+            Value::Value(text) => parse_duration(text).unwrap_or(DEFAULT_TIMEOUT),
+            _ => DEFAULT_TIMEOUT,
+        }
+    }
+}
+
+impl OperationTimeouts for CreateDeleteTimeouts {
+    fn value(&self, op: Operation) -> &Value<String> {
+        match op {
+            Operation::Create => &self.create,
+            Operation::Read => &self.read,
+            Operation::Delete => &self.delete,
+            Operation::Update => &NOT_SET,
+        }
+    }
+}
+
+impl OperationTimeouts for Timeouts {
+    fn value(&self, op: Operation) -> &Value<String> {
+        match op {
+            Operation::Create => &self.create,
+            Operation::Read => &self.read,
+            Operation::Update => &self.update,
+            Operation::Delete => &self.delete,
+        }
+    }
+}
+
 /// The operations a timeout can be set for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Operation {
@@ -67,49 +138,6 @@ impl Timeouts {
             ..Default::default()
         })
     }
-
-    fn value(&self, op: Operation) -> &Value<String> {
-        match op {
-            Operation::Create => &self.create,
-            Operation::Read => &self.read,
-            Operation::Update => &self.update,
-            Operation::Delete => &self.delete,
-        }
-    }
-
-    /// Adds an error on `timeouts.<op>` for every known value that is not a duration.
-    pub fn validate(&self, diags: &mut Diagnostics, operations: &[Operation]) {
-        for &op in operations {
-            if let Value::Value(text) = self.value(op) {
-                if let Err(why) = parse_duration(text) {
-                    attribute_error(
-                        diags,
-                        AttributePath::new("timeouts").attribute(op.name()),
-                        "Invalid timeout",
-                        format!(
-                            "The {} timeout {text:?} {why}. Write a number with a unit, such \
-                             as \"30s\", \"5m\" or \"1h30m\".",
-                            op.name()
-                        ),
-                    );
-                }
-            }
-        }
-    }
-
-    /// The time allowed for `op`: the configured duration, or the default when unset or
-    /// (already reported at plan time) invalid.
-    pub fn duration(&self, op: Operation) -> Duration {
-        match self.value(op) {
-            Value::Value(text) => parse_duration(text).unwrap_or(DEFAULT_TIMEOUT),
-            _ => DEFAULT_TIMEOUT,
-        }
-    }
-
-    /// The instant by which `op` must be finished, counted from now.
-    pub fn deadline(&self, op: Operation) -> tokio::time::Instant {
-        tokio::time::Instant::now() + self.duration(op)
-    }
 }
 
 impl Operation {
@@ -124,12 +152,17 @@ impl Operation {
     }
 }
 
-/// Deadline of an operation of a resource whose `timeouts` may be null (imported state).
-pub fn deadline_of(timeouts: &Value<Timeouts>, op: Operation) -> tokio::time::Instant {
-    match timeouts {
-        Value::Value(t) => t.deadline(op),
-        _ => tokio::time::Instant::now() + DEFAULT_TIMEOUT,
-    }
+/// The instant by which `op` must be finished, counted from now; the default applies
+/// when the block is null (imported state).
+pub fn deadline_of<T: OperationTimeouts>(
+    timeouts: &Value<T>,
+    op: Operation,
+) -> tokio::time::Instant {
+    let allowed = match timeouts {
+        Value::Value(t) => t.duration(op),
+        _ => DEFAULT_TIMEOUT,
+    };
+    tokio::time::Instant::now() + allowed
 }
 
 /// Parses `"30s"`, `"5m"`, `"1h"`, `"1h30m"`, `"500ms"`: whole numbers, each with a unit.

@@ -8,6 +8,7 @@ use super::schema::TIMED_OPERATIONS;
 use super::state::{AppAuthApiState, AuthApiId};
 use crate::diagnostics::attribute_error;
 use crate::provider::shared::ProviderData;
+use crate::resources::timeouts::OperationTimeouts;
 use crate::resources::{check_identifier, identifier_problem, planned_default};
 
 /// Attributes whose change replaces the resource.

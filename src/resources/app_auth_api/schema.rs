@@ -1,9 +1,8 @@
 //! The schema of `modelarts_app_auth_api`: required keys, the app set, what is computed.
 
-use tf_provider::schema::{
-    Attribute, AttributeConstraint, AttributeType, Block, Description, Schema,
-};
+use tf_provider::schema::{AttributeConstraint, AttributeType, Block, Description, Schema};
 
+use crate::resources::attribute;
 use crate::resources::timeouts::{Operation, Timeouts};
 
 /// The operations the `timeouts` block bounds.
@@ -13,20 +12,6 @@ pub const TIMED_OPERATIONS: [Operation; 4] = [
     Operation::Update,
     Operation::Delete,
 ];
-
-fn attribute(
-    attr_type: AttributeType,
-    constraint: AttributeConstraint,
-    description: &str,
-) -> Attribute {
-    Attribute {
-        attr_type,
-        description: Description::markdown(description),
-        constraint,
-        sensitive: false,
-        deprecated: false,
-    }
-}
 
 /// The resource schema.
 pub fn schema() -> Schema {

@@ -108,12 +108,12 @@ impl AuthApiId {
             _ => return Err(format!("has {} part(s) separated by \"/\"", parts.len())),
         };
         for (name, value) in [
-            ("workspace ID", workspace_id),
-            ("service ID", service_id),
-            ("API ID", api_id),
+            ("a workspace ID", workspace_id),
+            ("a service ID", service_id),
+            ("an API ID", api_id),
         ] {
             if let Some(why) = identifier_problem(value) {
-                return Err(format!("has a {name} that {why}"));
+                return Err(format!("has {name} that {why}"));
             }
         }
         Ok(AuthApiId {
