@@ -31,16 +31,16 @@ fn an_interrupted_apply_records_what_was_done_and_the_next_apply_finishes() {
         );
         std::thread::sleep(Duration::from_millis(20));
     }
-    let signal = std::process::Command::new("kill")
-        .args(["-INT", &child.id().to_string()])
-        .status()
-        .expect("send SIGINT");
-    assert!(signal.success());
+    workspace.interrupt(&child);
     let output = workspace.finish(child, logs, started);
 
     assert_ne!(
         output.code, 0,
         "an interrupted apply does not report success: {output}"
+    );
+    assert!(
+        output.text().contains("Interrupt received"),
+        "Terraform saw Ctrl-C: {output}"
     );
     assert!(
         output.elapsed < Duration::from_secs(30),

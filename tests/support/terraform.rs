@@ -13,6 +13,7 @@ pub mod hcl;
 pub mod world;
 
 use std::collections::BTreeMap;
+use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -172,7 +173,10 @@ impl Workspace {
         std::fs::create_dir_all(&logs).expect("create the log directory");
         let stdout = std::fs::File::create(logs.join("stdout")).expect("create stdout file");
         let stderr = std::fs::File::create(logs.join("stderr")).expect("create stderr file");
+        // Its own process group, so that a test can deliver Ctrl-C the way a terminal
+        // does: to Terraform 1.0.3's panicwrap parent, its child and the plugins.
         let child = Command::new(terraform_binary())
+            .process_group(0)
             .args(args)
             .current_dir(self.path())
             .env_clear()
@@ -209,6 +213,19 @@ impl Workspace {
             stderr: std::fs::read_to_string(logs.join("stderr")).unwrap_or_default(),
             elapsed: started.elapsed(),
         }
+    }
+
+    /// Sends SIGINT to the process group of a command started by
+    /// [`spawn`](Workspace::spawn), as pressing Ctrl-C in a terminal does.
+    pub fn interrupt(&self, child: &Child) {
+        let status = Command::new("kill")
+            .args(["-INT", "--", &format!("-{}", child.id())])
+            .status()
+            .expect("run kill");
+        assert!(
+            status.success(),
+            "kill -INT reached terraform's process group"
+        );
     }
 
     /// Runs `terraform ARGS` to completion.
