@@ -4,7 +4,7 @@
 mod support;
 
 use serde_json::json;
-use support::emulator::{Emulator, TEST_PROJECT};
+use support::emulator::{Auth, Emulator, TEST_PROJECT};
 
 /// A seeded world comes back from the control API with its authorizations.
 #[test]
@@ -18,4 +18,142 @@ fn seeded_world_round_trips_through_the_control_api() {
     assert_eq!(emulator.state(), state);
     let apps = emulator.authorized_apps("svc-1", "api-1", "0");
     assert_eq!(apps.into_iter().collect::<Vec<_>>(), ["app-2"]);
+}
+
+/// Inconsistent or malformed world documents are refused and leave the world as it was.
+#[test]
+fn inconsistent_world_documents_are_refused() {
+    let emulator = Emulator::start();
+    emulator.seed_simple(&[("svc", &["api"])], &["app"]);
+    let before = emulator.state();
+    let cases = [
+        (
+            "dangling authorization",
+            json!({"projects": {TEST_PROJECT: {"authorizations":
+            [{"service_id": "svc", "api_id": "api", "app_id": "app"}]}}}),
+        ),
+        (
+            "duplicate service",
+            json!({"projects": {TEST_PROJECT: {"services":
+            [{"service_id": "s"}, {"service_id": "s"}]}}}),
+        ),
+        ("unknown field", json!({"projects": {}, "extra": 1})),
+        ("not an object", json!([])),
+    ];
+    for (name, doc) in cases {
+        let answer = emulator.send(
+            "PUT",
+            "/_emulator/state",
+            doc.to_string().as_bytes(),
+            Auth::None,
+        );
+        assert_eq!(answer.status, 400, "{name}");
+        assert!(answer.body["error"].is_string(), "{name}");
+    }
+    assert_eq!(emulator.state(), before);
+}
+
+/// The call log has one entry per API request with the documented fields, and can be
+/// cleared; control requests are not logged.
+#[test]
+fn the_call_log_records_each_api_request() {
+    let emulator = Emulator::start();
+    emulator.seed_simple(&[("svc", &["api"])], &["app"]);
+    let path = "/services/svc/app-auth-apis/api/app-auth-api?workspace_id=0";
+    let answer = emulator.call("POST", path, Some(&json!({"apps": [{"app_id": "app"}]})));
+    emulator.send(
+        "GET",
+        &format!("/v1/{TEST_PROJECT}/app-auth/apps/app"),
+        b"",
+        Auth::Aksk,
+    );
+    emulator.send(
+        "GET",
+        &format!("/v1/{TEST_PROJECT}/app-auth/apps"),
+        b"",
+        Auth::None,
+    );
+    let calls = emulator.calls();
+    assert_eq!(
+        calls[0],
+        json!({"method": "POST", "path": format!("/v1/{TEST_PROJECT}/services/svc/app-auth-apis/api/app-auth-api"),
+            "query": "workspace_id=0", "status": 200, "workspace_id": "0", "app_ids": ["app"],
+            "auth": "token", "request_id": answer.request_id(), "operation": "authorize"})
+    );
+    assert_eq!(
+        (calls[1]["auth"].clone(), calls[1]["app_ids"].clone()),
+        (json!("aksk"), json!(["app"]))
+    );
+    assert_eq!(
+        (calls[2]["auth"].clone(), calls[2]["status"].clone()),
+        (json!("none"), json!(401))
+    );
+    assert_eq!(calls.len(), 3);
+    emulator.clear_calls();
+    assert!(emulator.calls().is_empty());
+}
+
+/// With a state file, every change survives a hard kill and a restart.
+#[test]
+fn the_world_survives_a_restart_with_a_state_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("world.json");
+    let file_arg = file.to_str().unwrap();
+    let emulator = Emulator::start_with(&["--state-file", file_arg]);
+    emulator.seed_simple(&[("svc", &["api"])], &["app-1", "app-2"]);
+    let path = "/services/svc/app-auth-apis/api/app-auth-api";
+    emulator.call(
+        "POST",
+        path,
+        Some(&json!({"apps": [{"app_id": "app-1"}, {"app_id": "app-2"}]})),
+    );
+    emulator.call(
+        "DELETE",
+        path,
+        Some(&json!({"apps": [{"app_id": "app-2"}]})),
+    );
+    let before = emulator.state();
+    drop(emulator);
+
+    let restarted = Emulator::start_with(&["--state-file", file_arg]);
+    assert_eq!(restarted.state(), before);
+    let on_disk: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
+    assert_eq!(on_disk, before);
+    let leftovers: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
+    assert_eq!(leftovers.len(), 1, "no temporary file is left behind");
+}
+
+/// A seed file is loaded at start; an existing state file wins over it.
+#[test]
+fn a_seed_is_loaded_unless_a_state_file_exists() {
+    let dir = tempfile::tempdir().unwrap();
+    let seed = dir.path().join("seed.json");
+    let world = json!({"projects": {TEST_PROJECT: {"services": [], "apps": [{"app_id": "seeded",
+        "app_name": "seeded", "app_key": "k", "app_secret": "s", "workspace_id": "0"}],
+        "authorizations": []}}});
+    std::fs::write(&seed, world.to_string()).unwrap();
+    let seeded = Emulator::start_with(&["--seed", seed.to_str().unwrap()]);
+    assert_eq!(seeded.state(), world);
+
+    let state = dir.path().join("state.json");
+    std::fs::write(&state, r#"{"projects": {}}"#).unwrap();
+    let args = [
+        "--seed",
+        seed.to_str().unwrap(),
+        "--state-file",
+        state.to_str().unwrap(),
+    ];
+    assert_eq!(Emulator::start_with(&args).state(), json!({"projects": {}}));
+}
+
+/// SIGTERM and SIGINT stop the emulator with exit status 0.
+#[test]
+fn signals_stop_the_emulator_cleanly() {
+    for signal in ["TERM", "INT"] {
+        let emulator = Emulator::start();
+        emulator.clear_calls();
+        let status = emulator.stop_with(signal);
+        assert!(status.success(), "SIG{signal}: {status}");
+    }
 }

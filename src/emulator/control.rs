@@ -25,6 +25,9 @@ async fn get_state(State(shared): State<Arc<Shared>>) -> Response {
 }
 
 async fn put_state(State(shared): State<Arc<Shared>>, Json(value): Json<Value>) -> Response {
+    if !value.is_object() {
+        return bad_request("the world document must be a JSON object".to_string());
+    }
     let doc: WorldDoc = match serde_json::from_value(value) {
         Ok(doc) => doc,
         Err(e) => return bad_request(format!("invalid world document: {e}")),
