@@ -78,7 +78,7 @@ fn connect(diags: &mut Diagnostics, resolved: ResolvedConfig) -> Option<Provider
     tracing::info!(
         endpoint_host = %host,
         region = resolved.region.as_deref().unwrap_or("-"),
-        credentials = kind,
+        auth_method = kind,
         workspace_id = %resolved.workspace_id,
         max_retries = resolved.max_retries,
         insecure = resolved.insecure,

@@ -1,0 +1,13 @@
+terraform {
+  required_providers {
+    modelarts = {
+      source = "modelarts/modelarts"
+    }
+  }
+}
+
+# Credentials and the project come from the environment:
+#   HW_REGION_NAME, HW_PROJECT_ID, and HW_ACCESS_KEY + HW_SECRET_KEY (or HW_AUTH_TOKEN).
+provider "modelarts" {
+  region = "cn-north-4"
+}
