@@ -5,7 +5,8 @@ mod support;
 
 use support::emulator::{Emulator, TEST_AK, TEST_PROJECT, TEST_SK, TEST_TOKEN};
 use support::terraform::calls::{self, Call};
-use support::terraform::{fixture, hcl, set, Output, Workspace};
+use support::terraform::checks::{fixture, set};
+use support::terraform::{hcl, Output, Workspace};
 
 const ABC: [&str; 3] = ["app-a", "app-b", "app-c"];
 

@@ -7,8 +7,9 @@ mod support;
 use serde_json::{json, Value};
 use support::emulator::Emulator;
 use support::terraform::calls::{self, Operation};
+use support::terraform::checks::{app_ids_of, fixture, set, sorted};
 use support::terraform::world;
-use support::terraform::{app_ids_of, fixture, hcl, set, sorted, Workspace};
+use support::terraform::{hcl, Workspace};
 
 const ADDRESS: &str = "modelarts_app_auth_api.t";
 const ABC: [&str; 3] = ["app-a", "app-b", "app-c"];

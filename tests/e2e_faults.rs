@@ -6,9 +6,8 @@ mod support;
 use serde_json::json;
 use support::emulator::Emulator;
 use support::terraform::calls::{self, Operation};
-use support::terraform::{
-    app_ids_of, assert_state_matches_emulator, fixture, hcl, set, sorted, Workspace,
-};
+use support::terraform::checks::{app_ids_of, assert_state_matches_emulator, fixture, set, sorted};
+use support::terraform::{hcl, Workspace};
 
 const ADDRESS: &str = "modelarts_app_auth_api.t";
 const ABC: [&str; 3] = ["app-a", "app-b", "app-c"];

@@ -6,8 +6,9 @@ mod support;
 
 use support::emulator::{Emulator, TEST_PROJECT};
 use support::terraform::calls::{self, Operation};
+use support::terraform::checks::{app_ids_of, normalized, sorted};
 use support::terraform::world::World;
-use support::terraform::{app_ids_of, hcl, normalized, sorted, Workspace};
+use support::terraform::{hcl, Workspace};
 
 const ADDRESS: &str = "modelarts_app_auth_api.t";
 const ABC: [&str; 3] = ["app-a", "app-b", "app-c"];
@@ -183,7 +184,7 @@ fn importing_what_is_not_there_is_refused() {
         assert!(workspace.state_list().is_empty(), "{name}: state unchanged");
         assert_eq!(
             emulator.authorized_apps("svc-1", "api-1", "0"),
-            support::terraform::set(&ABC)
+            support::terraform::checks::set(&ABC)
         );
     }
 }

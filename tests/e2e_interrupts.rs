@@ -6,7 +6,8 @@ mod support;
 use std::time::{Duration, Instant};
 
 use serde_json::json;
-use support::terraform::{assert_state_matches_emulator, fixture, hcl, set};
+use support::terraform::checks::{assert_state_matches_emulator, fixture, set};
+use support::terraform::hcl;
 
 /// SIGINT while one authorization is slow: Terraform exits without a crash, every
 /// resource in state matches the service, and the next apply converges.

@@ -6,8 +6,9 @@ mod support;
 use serde_json::Value;
 use support::emulator::TEST_PROJECT;
 use support::terraform::calls::{self, Operation};
+use support::terraform::checks::{app_ids_of, fixture, set, sorted};
 use support::terraform::world::World;
-use support::terraform::{app_ids_of, fixture, hcl, set, sorted, Workspace};
+use support::terraform::{hcl, Workspace};
 
 const ADDRESS: &str = "modelarts_app_auth_api.t";
 

@@ -7,7 +7,8 @@ use std::time::Duration;
 
 use serde_json::json;
 use support::terraform::calls::{self, Operation};
-use support::terraform::{fixture, hcl, set, Workspace};
+use support::terraform::checks::{fixture, set};
+use support::terraform::{hcl, Workspace};
 
 const ADDRESS: &str = "modelarts_app_auth_api.t";
 const ABC: [&str; 3] = ["app-a", "app-b", "app-c"];

@@ -6,7 +6,9 @@ mod support;
 
 use serde_json::Value;
 use support::terraform::calls::{self, Operation};
-use support::terraform::{app_ids_of, fixture, hcl, set, sorted, Output};
+use support::terraform::checks::{app_ids_of, fixture, set, sorted};
+use support::terraform::world::World;
+use support::terraform::{hcl, Output};
 
 const ADDRESS: &str = "modelarts_app_auth_api.t";
 
@@ -27,6 +29,15 @@ fn assert_plan_error_on(output: &Output, attribute: &str) -> String {
         );
     }
     error.text()
+}
+
+/// True when a plan's `after_unknown` marks the value, or one of its members, unknown.
+fn marked_unknown(marks: &Value) -> bool {
+    match marks {
+        Value::Bool(b) => *b,
+        Value::Array(items) => items.iter().any(|i| i == &Value::Bool(true)),
+        _ => false,
+    }
 }
 
 /// `app_ids = []` is refused on create with an error on `app_ids` saying at least one
@@ -152,13 +163,10 @@ fn app_ids_unknown_at_plan_time_are_accepted() {
         .unwrap_or_else(|| panic!("a change for {ADDRESS}: {plan}"))
         .clone();
     assert_eq!(change["change"]["actions"], serde_json::json!(["create"]));
-    let unknown_marks = &change["change"]["after_unknown"]["app_ids"];
-    let marked = match unknown_marks {
-        Value::Bool(b) => *b,
-        Value::Array(items) => items.iter().any(|i| i == &Value::Bool(true)),
-        _ => false,
-    };
-    assert!(marked, "app_ids is known after apply: {change}");
+    assert!(
+        marked_unknown(&change["change"]["after_unknown"]["app_ids"]),
+        "app_ids is known after apply: {change}"
+    );
     let text_plan = workspace.plan();
     assert_eq!(text_plan.code, 2, "{text_plan}");
     assert!(
@@ -186,4 +194,60 @@ fn app_ids_unknown_at_plan_time_are_accepted() {
     emulator.clear_calls();
     workspace.assert_no_changes();
     assert!(calls::writes(&emulator).is_empty());
+}
+
+/// The ID of an app created in the same apply is unknown at plan time; the apply
+/// creates the app first, authorizes it with a in one call, and the next plan is empty.
+#[test]
+fn an_app_created_in_the_same_apply_is_authorized() {
+    let emulator = support::emulator::Emulator::start();
+    World::new()
+        .service("0", "svc-1", &["api-1"])
+        .apps("0", &["app-a"])
+        .load(&emulator);
+    let workspace = support::terraform::Workspace::new(&emulator);
+    workspace.write_main(
+        "resource \"modelarts_app\" \"new\" {\n  name = \"e2e-new-app\"\n}\n\
+         resource \"modelarts_app_auth_api\" \"t\" {\n  service_id = \"svc-1\"\n  \
+         api_id     = \"api-1\"\n  app_ids    = [modelarts_app.new.id, \"app-a\"]\n}\n",
+    );
+
+    let plan = workspace.saved_plan(&[]);
+    let change = plan["resource_changes"]
+        .as_array()
+        .and_then(|changes| changes.iter().find(|c| c["address"] == ADDRESS))
+        .unwrap_or_else(|| panic!("a change for {ADDRESS}: {plan}"))
+        .clone();
+    assert!(
+        marked_unknown(&change["change"]["after_unknown"]["app_ids"]),
+        "{change}"
+    );
+    let output = workspace.apply();
+
+    assert!(!output.text().contains("inconsistent"), "{output}");
+    let app = workspace
+        .resource("modelarts_app.new")
+        .expect("the app is in state");
+    let new_id = app["id"].as_str().expect("the app has an ID").to_owned();
+    let expected = sorted(&["app-a", &new_id]);
+    assert_eq!(
+        emulator.authorized_apps("svc-1", "api-1", "0"),
+        expected.iter().cloned().collect()
+    );
+    let grants = calls::of(&emulator, Operation::Authorize);
+    assert_eq!(grants.len(), 1, "{}", calls::describe(&grants));
+    assert_eq!(grants[0].app_ids, expected);
+    let values = workspace.resource(ADDRESS).expect("in state");
+    assert_eq!(app_ids_of(&values), expected);
+    emulator.clear_calls();
+    workspace.assert_no_changes();
+    assert!(calls::writes(&emulator).is_empty());
+
+    workspace.destroy();
+    assert!(emulator.authorized_apps("svc-1", "api-1", "0").is_empty());
+    let apps = emulator.state()["projects"][support::emulator::TEST_PROJECT]["apps"].clone();
+    assert!(
+        !apps.to_string().contains(&new_id),
+        "the app is deleted: {apps}"
+    );
 }

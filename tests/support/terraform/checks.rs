@@ -1,0 +1,71 @@
+//! Small checks and the common starting point the end-to-end tests share.
+
+use std::collections::BTreeSet;
+
+use serde_json::Value;
+
+use super::Workspace;
+use crate::support::emulator::Emulator;
+
+/// The sorted `app_ids` of a resource's state values.
+pub fn app_ids_of(values: &Value) -> Vec<String> {
+    let mut ids: Vec<String> = values["app_ids"]
+        .as_array()
+        .unwrap_or_else(|| panic!("app_ids is not a list in {values}"))
+        .iter()
+        .map(|v| v.as_str().expect("app ids are strings").to_owned())
+        .collect();
+    ids.sort();
+    ids
+}
+
+/// Sorted owned strings, for comparing sets of IDs.
+pub fn sorted(ids: &[&str]) -> Vec<String> {
+    let mut ids: Vec<String> = ids.iter().map(|s| s.to_string()).collect();
+    ids.sort();
+    ids
+}
+
+/// Sorted owned strings as a set, the shape `Emulator::authorized_apps` returns.
+pub fn set(ids: &[&str]) -> BTreeSet<String> {
+    ids.iter().map(|s| s.to_string()).collect()
+}
+
+/// Collapses runs of whitespace, because Terraform wraps diagnostic text to 78 columns.
+pub fn normalized(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// An emulator seeded with `svc-1` (`api-1`, `api-2`), `svc-2` (`api-1`) and the apps
+/// `app-a` to `app-d` plus `app-x`, none authorized, and a workspace that reaches it
+/// with the test token.
+pub fn fixture() -> (Emulator, Workspace) {
+    let emulator = Emulator::start();
+    emulator.seed_simple(
+        &[
+            ("svc-1", &["api-1", "api-2"][..]),
+            ("svc-2", &["api-1"][..]),
+        ],
+        &["app-a", "app-b", "app-c", "app-d", "app-x"],
+    );
+    let workspace = Workspace::new(&emulator);
+    (emulator, workspace)
+}
+
+/// Fails the test unless the state's `app_ids` for `address` equal what the emulator
+/// holds for that resource's API (or the resource is absent and the API holds none).
+pub fn assert_state_matches_emulator(workspace: &Workspace, emulator: &Emulator, address: &str) {
+    let Some(values) = workspace.resource(address) else {
+        return;
+    };
+    let held = emulator.authorized_apps(
+        values["service_id"].as_str().expect("service_id in state"),
+        values["api_id"].as_str().expect("api_id in state"),
+        values["workspace_id"].as_str().unwrap_or("0"),
+    );
+    let in_state: BTreeSet<String> = app_ids_of(&values).into_iter().collect();
+    assert_eq!(
+        in_state, held,
+        "the state of {address} must say what the emulator holds"
+    );
+}
