@@ -33,8 +33,11 @@ use std::time::Duration;
 use tonic::transport::{Channel, Endpoint, Uri};
 use tonic::Status;
 
+// Re-exports for the test files; a suite that uses only part of them must not warn.
+#[allow(unused_imports)]
 pub use calls::planned;
-pub use process::{Handshake, Launch, PluginProcess, MAGIC_COOKIE_KEY, MAGIC_COOKIE_VALUE};
+#[allow(unused_imports)]
+pub use process::{Handshake, Launch, PluginProcess};
 pub use tls::ClientIdentity;
 
 use go_plugin::grpc_controller_client::GrpcControllerClient;
@@ -194,8 +197,9 @@ impl Provider {
     }
 }
 
-/// Opens a gRPC channel to the plugin over TLS, trusting the handshake's certificate.
-async fn connect(
+/// Opens a gRPC channel to the plugin over TLS, trusting the handshake's certificate
+/// and presenting `identity` if given. Fails when the connection or TLS handshake does.
+pub async fn connect(
     handshake: &Handshake,
     identity: Option<&ClientIdentity>,
 ) -> Result<Channel, String> {

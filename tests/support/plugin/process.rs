@@ -198,6 +198,11 @@ impl PluginProcess {
         self.stderr.lock().unwrap().clone()
     }
 
+    /// The process id, for sending it signals.
+    pub fn id(&self) -> u32 {
+        self.child.id()
+    }
+
     /// Whether the process is still running.
     pub fn is_running(&mut self) -> bool {
         matches!(self.child.try_wait(), Ok(None))
