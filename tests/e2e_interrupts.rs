@@ -76,3 +76,61 @@ fn an_interrupted_apply_records_what_was_done_and_the_next_apply_finishes() {
     );
     workspace.assert_no_changes();
 }
+
+/// A provider killed outright mid-apply: Terraform fails, and the next plan shows
+/// the truth and the next apply converges.
+#[test]
+fn a_provider_killed_mid_apply_is_recovered_by_the_next_apply() {
+    let (emulator, workspace) = fixture();
+    emulator.put_faults(&json!([{"operation": "authorize", "app_id": "app-b",
+        "delay_ms": 4000}]));
+    workspace.write_main(&format!(
+        "{}{}",
+        hcl::auth_api("fast", "svc-1", "api-1", &["app-a"]),
+        hcl::auth_api("slow", "svc-1", "api-2", &["app-b"])
+    ));
+
+    let (child, logs, started) =
+        workspace.spawn(&["apply", "-auto-approve", "-input=false", "-no-color"]);
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while emulator.authorized_apps("svc-1", "api-1", "0").is_empty() {
+        assert!(
+            Instant::now() < deadline,
+            "the fast resource was never authorized"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert!(
+        workspace.kill_providers(&child) >= 1,
+        "a provider process was running"
+    );
+    let output = workspace.finish(child, logs, started);
+
+    assert_ne!(output.code, 0, "{output}");
+    emulator.clear_faults();
+    for address in ["modelarts_app_auth_api.fast", "modelarts_app_auth_api.slow"] {
+        assert_state_matches_emulator(&workspace, &emulator, address);
+    }
+    let plan = workspace.saved_plan(&[]);
+    let changes = plan["resource_changes"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    let slow = changes
+        .iter()
+        .find(|c| c["address"] == "modelarts_app_auth_api.slow")
+        .unwrap_or_else(|| panic!("{plan}"));
+    if workspace.resource("modelarts_app_auth_api.slow").is_none() {
+        assert_eq!(slow["change"]["actions"], json!(["create"]), "{plan}");
+    }
+    workspace.apply();
+    assert_eq!(
+        emulator.authorized_apps("svc-1", "api-1", "0"),
+        set(&["app-a"])
+    );
+    assert_eq!(
+        emulator.authorized_apps("svc-1", "api-2", "0"),
+        set(&["app-b"])
+    );
+    workspace.assert_no_changes();
+}

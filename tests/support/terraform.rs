@@ -229,6 +229,27 @@ impl Workspace {
         );
     }
 
+    /// Kills (SIGKILL) every provider plugin process of a command started by
+    /// [`spawn`](Workspace::spawn), found by id in its process group; returns how many.
+    pub fn kill_providers(&self, child: &Child) -> usize {
+        let listed = Command::new("pgrep")
+            .args(["-g", &child.id().to_string()])
+            .output()
+            .expect("run pgrep");
+        let plugins: Vec<String> = String::from_utf8_lossy(&listed.stdout)
+            .split_whitespace()
+            .filter(|pid| {
+                std::fs::read_link(format!("/proc/{pid}/exe"))
+                    .is_ok_and(|exe| exe.file_name() == Path::new(PROVIDER_BINARY).file_name())
+            })
+            .map(str::to_owned)
+            .collect();
+        for pid in &plugins {
+            let _ = Command::new("kill").args(["-KILL", pid]).status();
+        }
+        plugins.len()
+    }
+
     /// Runs `terraform ARGS` to completion.
     pub fn run(&self, args: &[&str]) -> Output {
         let (child, logs, started) = self.spawn(args);
