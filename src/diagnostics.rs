@@ -108,7 +108,7 @@ pub fn batch_error(
             failure.action,
             failure.subject,
             failure.failed.len(),
-            list.join(", ")
+            abridged(list.into_iter())
         ));
     }
     if let Some(error) = failure.error {
@@ -116,15 +116,25 @@ pub fn batch_error(
         detail.push(' ');
     }
     if !failure.not_attempted.is_empty() {
-        let list: Vec<String> = failure
-            .not_attempted
-            .iter()
-            .map(|id| format!("{id:?}"))
-            .collect();
-        detail.push_str(&format!("Not attempted: {}. ", list.join(", ")));
+        let quoted = failure.not_attempted.iter().map(|id| format!("{id:?}"));
+        detail.push_str(&format!("Not attempted: {}. ", abridged(quoted)));
     }
     detail.push_str(kept);
     root_error(diags, summary, detail.trim_end().to_string());
+}
+
+/// How many apps a diagnostic names before summing up the rest.
+const LISTED_APPS: usize = 20;
+
+/// The first [`LISTED_APPS`] items joined by commas, then "and N more".
+fn abridged(items: impl ExactSizeIterator<Item = String>) -> String {
+    let total = items.len();
+    let shown: Vec<String> = items.take(LISTED_APPS).collect();
+    if total > LISTED_APPS {
+        format!("{} and {} more", shown.join(", "), total - LISTED_APPS)
+    } else {
+        shown.join(", ")
+    }
 }
 
 #[cfg(test)]
@@ -168,6 +178,25 @@ mod tests {
             );
         }
         assert!(error.attribute.steps.is_empty());
+    }
+
+    /// Long lists of apps are cut after twenty, saying how many were left out.
+    #[test]
+    fn long_app_lists_are_abridged() {
+        let cases = [
+            ("short", 3, "a0, a1, a2"),
+            ("exactly twenty", 20, "a19"),
+            ("long", 150, "a19 and 130 more"),
+        ];
+        for (name, count, tail) in cases {
+            let text = abridged(
+                (0..count)
+                    .map(|i| format!("a{i}"))
+                    .collect::<Vec<_>>()
+                    .into_iter(),
+            );
+            assert!(text.ends_with(tail), "{name}: {text}");
+        }
     }
 
     /// Diagnostics built here never carry a backtrace, whatever the environment says.
