@@ -264,3 +264,60 @@ fn exclusive_shows_a_foreign_app_as_one_to_remove() {
     assert_eq!(emulator.authorized_apps("svc-1", "api-1", "0"), set(&ABC));
     workspace.assert_no_changes();
 }
+
+/// `apply -refresh-only` drops an API deleted outside Terraform from the state with a
+/// warning and without writing.
+#[test]
+fn a_refresh_only_apply_drops_a_deleted_api_with_a_warning() {
+    let (emulator, workspace) = applied_common();
+    world::delete_api(&emulator, "svc-1", "api-1");
+
+    let output = workspace.apply_json_with(&["-refresh-only"]);
+
+    assert_eq!(output.code, 0, "{output}");
+    let warnings: Vec<_> = output
+        .diagnostics()
+        .into_iter()
+        .filter(|d| d.severity == "warning" && d.address.as_deref() == Some(ADDRESS))
+        .collect();
+    assert_eq!(warnings.len(), 1, "one warning for the resource: {output}");
+    assert!(workspace.state_list().is_empty(), "dropped from state");
+    assert!(calls::writes(&emulator).is_empty());
+}
+
+/// A whole workspace removed outside Terraform: the plan warns and proposes to create
+/// the resource again, and destroy succeeds.
+#[test]
+fn a_workspace_removed_outside_terraform_is_dropped_with_a_warning() {
+    let emulator = Emulator::start();
+    world::World::new()
+        .service("ws-2", "svc-9", &["api-9"])
+        .apps("ws-2", &["app-w1"])
+        .load(&emulator);
+    let workspace = Workspace::new(&emulator);
+    let in_ws2 = "  workspace_id = \"ws-2\"\n";
+    workspace.write_main(&hcl::auth_api_with(
+        "t",
+        "svc-9",
+        "api-9",
+        &["app-w1"],
+        in_ws2,
+    ));
+    workspace.apply();
+    world::World::new().load(&emulator);
+    emulator.clear_calls();
+
+    let plan = workspace.plan_json();
+
+    assert_eq!(plan.code, 2, "the plan proposes to create it again: {plan}");
+    assert!(plan.errors().is_empty(), "a warning, not an error: {plan}");
+    assert!(
+        plan.diagnostics()
+            .iter()
+            .any(|d| d.severity == "warning" && d.address.as_deref() == Some(ADDRESS)),
+        "{plan}"
+    );
+    workspace.destroy();
+    assert!(calls::writes(&emulator).is_empty());
+    assert!(workspace.state_list().is_empty());
+}

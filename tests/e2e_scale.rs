@@ -1,0 +1,119 @@
+//! End to end with the real Terraform: large app sets go out in chunks the service
+//! accepts, paged reads follow every page, and authorizations that reads do not show
+//! yet are not lost.
+
+mod support;
+
+use serde_json::json;
+use support::emulator::Emulator;
+use support::terraform::calls::{self, Operation};
+use support::terraform::checks::{app_ids_of, set};
+use support::terraform::world::World;
+use support::terraform::{hcl, Workspace};
+
+const ADDRESS: &str = "modelarts_app_auth_api.t";
+
+/// `count` app IDs, `app-000` onwards.
+fn many_apps(count: usize) -> Vec<String> {
+    (0..count).map(|n| format!("app-{n:03}")).collect()
+}
+
+/// Fails unless every call of `operation` carried at most `limit` apps and together
+/// they carried exactly `expected`.
+fn assert_chunked(log: &[calls::Call], operation: Operation, limit: usize, expected: &[&str]) {
+    let chunks: Vec<_> = log.iter().filter(|c| c.operation() == operation).collect();
+    assert!(!chunks.is_empty(), "{operation:?} was called");
+    for chunk in &chunks {
+        assert!(chunk.app_ids.len() <= limit, "{}", chunk.brief());
+        assert_eq!(chunk.status, 200, "{}", chunk.brief());
+    }
+    assert_eq!(
+        chunks.len(),
+        expected.len().div_ceil(limit),
+        "as few calls as the limit allows"
+    );
+    assert_eq!(calls::apps_sent(log, operation, "api-1"), {
+        let mut sorted: Vec<String> = expected.iter().map(|s| s.to_string()).collect();
+        sorted.sort();
+        sorted
+    });
+}
+
+/// 250 apps are authorized in chunks of at most 100, read back through every page of
+/// 40, updated and destroyed in chunks, with an empty plan after each step.
+#[test]
+fn a_large_app_set_is_chunked_and_read_through_every_page() {
+    let apps = many_apps(250);
+    let refs: Vec<&str> = apps.iter().map(String::as_str).collect();
+    let emulator = Emulator::start();
+    World::new()
+        .service("0", "svc-1", &["api-1"])
+        .apps("0", &refs)
+        .load(&emulator);
+    emulator.put_settings(&json!({"max_apps_per_call": 100, "page_size_cap": 40}));
+    let workspace = Workspace::new(&emulator);
+    workspace.write_main(&hcl::auth_api("t", "svc-1", "api-1", &refs));
+
+    workspace.apply();
+
+    assert_chunked(&calls::calls(&emulator), Operation::Authorize, 100, &refs);
+    assert_eq!(emulator.authorized_apps("svc-1", "api-1", "0"), set(&refs));
+    emulator.clear_calls();
+    workspace.assert_no_changes();
+    let pages = calls::of(&emulator, Operation::ListRelations);
+    assert!(
+        pages.len() >= 7,
+        "250 apps in pages of 40: {}",
+        calls::describe(&pages)
+    );
+
+    let kept = &refs[120..];
+    workspace.write_main(&hcl::auth_api("t", "svc-1", "api-1", kept));
+    emulator.clear_calls();
+    workspace.apply();
+    let log = calls::calls(&emulator);
+    assert_chunked(&log, Operation::Cancel, 100, &refs[..120]);
+    assert!(calls::of(&emulator, Operation::Authorize).is_empty());
+    assert_eq!(emulator.authorized_apps("svc-1", "api-1", "0"), set(kept));
+    workspace.assert_no_changes();
+
+    emulator.clear_calls();
+    workspace.destroy();
+    assert_chunked(&calls::calls(&emulator), Operation::Cancel, 100, kept);
+    assert!(emulator.authorized_apps("svc-1", "api-1", "0").is_empty());
+}
+
+/// Authorizations that the service's reads do not show yet are kept in state, and
+/// once reads catch up the plan is empty.
+#[test]
+fn authorizations_reads_do_not_show_yet_are_not_lost() {
+    let emulator = Emulator::start();
+    World::new()
+        .service("0", "svc-1", &["api-1"])
+        .apps("0", &["app-a", "app-b", "app-c"])
+        .load(&emulator);
+    emulator.put_settings(&json!({"read_lag_reads": 2}));
+    let workspace = Workspace::new(&emulator);
+    let apps = ["app-a", "app-b", "app-c"];
+    workspace.write_main(&hcl::auth_api("t", "svc-1", "api-1", &apps));
+
+    let output = workspace.apply();
+
+    assert!(!output.text().contains("inconsistent"), "{output}");
+    let values = workspace.resource(ADDRESS).expect("in state");
+    assert_eq!(app_ids_of(&values), ["app-a", "app-b", "app-c"]);
+    assert_eq!(emulator.authorized_apps("svc-1", "api-1", "0"), set(&apps));
+    // Each refresh is one more read, so the lag runs out within two plans.
+    let mut exit_codes = Vec::new();
+    for _ in 0..3 {
+        let plan = workspace.plan();
+        assert_ne!(plan.code, 1, "{plan}");
+        exit_codes.push(plan.code);
+    }
+    assert_eq!(
+        exit_codes.last(),
+        Some(&0),
+        "reads caught up: {exit_codes:?}"
+    );
+    assert_eq!(emulator.authorized_apps("svc-1", "api-1", "0"), set(&apps));
+}
