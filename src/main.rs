@@ -9,6 +9,9 @@ use terraform_provider_modelarts::{logging, stop};
 const MAGIC_COOKIE_KEY: &str = "TF_PLUGIN_MAGIC_COOKIE";
 const MAGIC_COOKIE_VALUE: &str = "d602bf8f470bc67ca7faa0386276bbdd4330efaf76d1a219cb4d6991ca9872b2";
 
+/// Stack of each runtime worker, where requests are decoded.
+const WORKER_STACK_BYTES: usize = 64 * 1024 * 1024;
+
 fn main() -> ExitCode {
     if std::env::var(MAGIC_COOKIE_KEY).as_deref() != Ok(MAGIC_COOKIE_VALUE) {
         eprintln!(
@@ -18,7 +21,13 @@ fn main() -> ExitCode {
         return ExitCode::FAILURE;
     }
     logging::init_from_env();
-    let runtime = match tokio::runtime::Runtime::new() {
+    // Decoding a value nested as deep as the msgpack decoder allows (1024 levels) needs
+    // more stack than Tokio's default in unoptimised builds; the memory is only reserved.
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .thread_stack_size(WORKER_STACK_BYTES)
+        .build();
+    let runtime = match runtime {
         Ok(runtime) => runtime,
         Err(error) => {
             eprintln!("terraform-provider-modelarts: cannot start the async runtime: {error}");

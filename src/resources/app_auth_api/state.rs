@@ -12,8 +12,10 @@ use crate::provider::config::DEFAULT_WORKSPACE;
 use crate::resources::identifier_problem;
 use crate::resources::timeouts::Timeouts;
 
-/// A set of app IDs as Terraform sends it: members can be unknown at plan time.
-pub type AppIdSet = BTreeSet<Value<String>>;
+/// A set of app IDs as Terraform sends it: members can be unknown at plan time. A `Vec`
+/// rather than a set type, because two unknown members compare equal and a set would
+/// merge them, planning a different set than the configuration has.
+pub type AppIdSet = Vec<Value<String>>;
 
 /// One API of one service authorized to a set of apps.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
