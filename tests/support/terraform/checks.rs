@@ -69,3 +69,17 @@ pub fn assert_state_matches_emulator(workspace: &Workspace, emulator: &Emulator,
         "the state of {address} must say what the emulator holds"
     );
 }
+
+/// Clears the emulator's faults, applies, and fails unless api-1 of svc-1 then holds
+/// exactly `apps`, the state of `modelarts_app_auth_api.t` says so, and the next plan
+/// is empty.
+pub fn assert_next_apply_converges(workspace: &Workspace, emulator: &Emulator, apps: &[&str]) {
+    emulator.clear_faults();
+    workspace.apply();
+    assert_eq!(emulator.authorized_apps("svc-1", "api-1", "0"), set(apps));
+    let values = workspace
+        .resource("modelarts_app_auth_api.t")
+        .expect("in state");
+    assert_eq!(app_ids_of(&values), sorted(apps));
+    workspace.assert_no_changes();
+}

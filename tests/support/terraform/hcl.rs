@@ -50,3 +50,8 @@ pub fn provider(arguments: &[(&str, &str)]) -> String {
 pub fn quoted(value: &str) -> String {
     format!("{value:?}")
 }
+
+/// A provider block allowing one retry, so that fault tests fail fast.
+pub fn provider_with_few_retries() -> String {
+    provider(&[("max_retries", "1")])
+}
