@@ -25,6 +25,13 @@ resource "modelarts_app" "client" {
 
   name        = each.key
   description = "Calls the fraud-scoring predict API"
+
+  # The service refuses to delete an app while an API is authorized to it. With
+  # create_before_destroy, Terraform removes a dropped app from app_ids below
+  # before it deletes the app; without it, the delete comes first and fails.
+  lifecycle {
+    create_before_destroy = true
+  }
 }
 
 resource "modelarts_app_auth_api" "predict" {

@@ -20,10 +20,10 @@ api_id=3f1e2d4c5b6a47988a7b6c5d4e3f2a1b
 access_key=DEMOACCESSKEY0000001
 secret_key=demo-secret-key-for-the-local-emulator-only
 
-color=""
-[ -t 1 ] || color="-no-color"
-bold=$(tput bold 2>/dev/null || true)
-plain=$(tput sgr0 2>/dev/null || true)
+color="-no-color" bold="" plain=""
+if [ -t 1 ]; then
+  color="" bold=$(tput bold 2>/dev/null || true) plain=$(tput sgr0 2>/dev/null || true)
+fi
 
 step() { printf '\n%s==> %s%s\n' "$bold" "$*" "$plain"; }
 tf() { "$terraform_bin" "$@"; }
