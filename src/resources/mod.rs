@@ -4,6 +4,7 @@
 pub mod app;
 pub mod app_auth_api;
 pub mod guard;
+pub mod strict;
 pub mod timeouts;
 
 use tf_provider::schema::{Attribute, AttributeConstraint, AttributeType, Description};

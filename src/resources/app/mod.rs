@@ -12,6 +12,7 @@ use crate::diagnostics::{client_error, root_error, root_warning};
 use crate::provider::shared::{ProviderData, SharedProvider};
 use crate::resources::guard::guarded;
 use crate::resources::planned_default;
+use crate::resources::strict::Strict;
 use crate::resources::timeouts::{deadline_of, CreateDeleteTimeouts, Operation};
 use state::AppState;
 
@@ -28,7 +29,7 @@ impl AppResource {
     }
 }
 
-type State = Value<AppState>;
+type State = Strict<AppState>;
 
 /// Attributes whose change replaces the app.
 const REPLACING: [&str; 4] = ["name", "description", "workspace_id", "project_id"];
@@ -49,7 +50,11 @@ fn missing_keys(diags: &mut Diagnostics) {
     );
 }
 
-async fn create(d: &mut Diagnostics, provider: &ProviderData, planned: AppState) -> Option<State> {
+async fn create(
+    d: &mut Diagnostics,
+    provider: &ProviderData,
+    planned: AppState,
+) -> Option<Value<AppState>> {
     state::validate(d, &planned);
     let (Value::Value(project), Value::Value(workspace), Value::Value(name)) =
         (&planned.project_id, &planned.workspace_id, &planned.name)
@@ -83,7 +88,7 @@ async fn create(d: &mut Diagnostics, provider: &ProviderData, planned: AppState)
     }
 }
 
-async fn read(d: &mut Diagnostics, provider: &ProviderData, current: AppState) -> State {
+async fn read(d: &mut Diagnostics, provider: &ProviderData, current: AppState) -> Value<AppState> {
     let Some((project, workspace, id)) = keys(&current) else {
         missing_keys(d);
         return Value::Value(current);
@@ -161,7 +166,7 @@ impl Resource for AppResource {
     async fn validate<'a>(&self, diags: &mut Diagnostics, config: State) -> Option<()> {
         guarded(diags, "validation of modelarts_app", async {
             let mut d = Diagnostics::default();
-            if let Value::Value(config) = &config {
+            if let Value::Value(config) = &config.0 {
                 state::validate(&mut d, config);
             }
             (d, Some(()))
@@ -178,12 +183,12 @@ impl Resource for AppResource {
     ) -> Option<(State, ValueEmpty)> {
         guarded(diags, "read of modelarts_app", async {
             let mut d = Diagnostics::default();
-            let (Value::Value(state), Some(provider)) = (&current, self.provider.require(&mut d))
+            let (Value::Value(state), Some(provider)) = (&current.0, self.provider.require(&mut d))
             else {
                 return (d, Some((current, private)));
             };
             let new_state = read(&mut d, &provider, state.clone()).await;
-            (d, Some((new_state, private)))
+            (d, Some((Strict(new_state), private)))
         })
         .await
     }
@@ -197,7 +202,7 @@ impl Resource for AppResource {
     ) -> Option<(State, ValueEmpty)> {
         guarded(diags, "plan of modelarts_app", async {
             let mut d = Diagnostics::default();
-            let (Value::Value(proposed), Value::Value(config)) = (proposed, config) else {
+            let (Value::Value(proposed), Value::Value(config)) = (proposed.0, config.0) else {
                 return (d, None);
             };
             state::validate(&mut d, &config);
@@ -221,7 +226,7 @@ impl Resource for AppResource {
                 ),
                 ..proposed
             };
-            (d, Some((Value::Value(planned), ValueEmpty::Null)))
+            (d, Some((Strict(Value::Value(planned)), ValueEmpty::Null)))
         })
         .await
     }
@@ -238,7 +243,7 @@ impl Resource for AppResource {
         guarded(diags, "plan of modelarts_app", async {
             let mut d = Diagnostics::default();
             let (Value::Value(prior), Value::Value(proposed), Value::Value(config)) =
-                (prior, proposed, config)
+                (prior.0, proposed.0, config.0)
             else {
                 return (d, None);
             };
@@ -268,7 +273,7 @@ impl Resource for AppResource {
                 .filter(|name| value(&planned, name) != value(&prior, name))
                 .map(AttributePath::new)
                 .collect();
-            (d, Some((Value::Value(planned), private, replace)))
+            (d, Some((Strict(Value::Value(planned)), private, replace)))
         })
         .await
     }
@@ -293,12 +298,13 @@ impl Resource for AppResource {
     ) -> Option<(State, ValueEmpty)> {
         guarded(diags, "create of modelarts_app", async {
             let mut d = Diagnostics::default();
-            let (Value::Value(planned), Some(provider)) = (planned, self.provider.require(&mut d))
+            let (Value::Value(planned), Some(provider)) =
+                (planned.0, self.provider.require(&mut d))
             else {
                 return (d, None);
             };
             let state = create(&mut d, &provider, planned).await;
-            (d, state.map(|s| (s, private)))
+            (d, state.map(|s| (Strict(s), private)))
         })
         .await
     }
@@ -325,7 +331,7 @@ impl Resource for AppResource {
     ) -> Option<()> {
         guarded(diags, "delete of modelarts_app", async {
             let mut d = Diagnostics::default();
-            let (Value::Value(prior), Some(provider)) = (prior, self.provider.require(&mut d))
+            let (Value::Value(prior), Some(provider)) = (prior.0, self.provider.require(&mut d))
             else {
                 return (d, None);
             };
@@ -362,7 +368,7 @@ impl Resource for AppResource {
                 timeouts: Value::Value(CreateDeleteTimeouts::default()),
                 ..Default::default()
             };
-            (d, Some((Value::Value(state), ValueEmpty::Null)))
+            (d, Some((Strict(Value::Value(state)), ValueEmpty::Null)))
         })
         .await
     }

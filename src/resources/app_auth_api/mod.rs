@@ -16,6 +16,7 @@ use tf_provider::{AttributePath, Diagnostics, Resource};
 
 use crate::provider::shared::SharedProvider;
 use crate::resources::guard::guarded;
+use crate::resources::strict::Strict;
 use state::AppAuthApiState;
 
 /// The resource, holding the slot `configure` fills.
@@ -31,11 +32,11 @@ impl AppAuthApiResource {
     }
 }
 
-type State = Value<AppAuthApiState>;
+type State = Strict<AppAuthApiState>;
 
 /// The state inside a value Terraform promised is not null, or an error saying otherwise.
 fn present(diags: &mut Diagnostics, state: State, what: &str) -> Option<AppAuthApiState> {
-    match state {
+    match state.0 {
         Value::Value(state) => Some(state),
         _ => {
             crate::diagnostics::root_error(
@@ -61,7 +62,7 @@ impl Resource for AppAuthApiResource {
     async fn validate<'a>(&self, diags: &mut Diagnostics, config: State) -> Option<()> {
         guarded(diags, "validation of modelarts_app_auth_api", async {
             let mut d = Diagnostics::default();
-            if let Value::Value(config) = &config {
+            if let Value::Value(config) = &config.0 {
                 plan::validate(&mut d, config);
             }
             (d, Some(()))
@@ -85,7 +86,7 @@ impl Resource for AppAuthApiResource {
                 return (d, Some((state, private)));
             };
             let new_state = read::read(&mut d, &provider, current).await;
-            (d, new_state.map(|s| (s, private)))
+            (d, new_state.map(|s| (Strict(s), private)))
         })
         .await
     }
@@ -108,7 +109,7 @@ impl Resource for AppAuthApiResource {
             plan::validate(&mut d, &config);
             let provider = self.provider.get();
             let planned = plan::plan_create(&config, proposed, provider.as_deref());
-            (d, Some((Value::Value(planned), ValueEmpty::Null)))
+            (d, Some((Strict(Value::Value(planned)), ValueEmpty::Null)))
         })
         .await
     }
@@ -135,7 +136,7 @@ impl Resource for AppAuthApiResource {
             let provider = self.provider.get();
             let (planned, replace) =
                 plan::plan_update(&prior, proposed, &config, provider.as_deref());
-            (d, Some((Value::Value(planned), private, replace)))
+            (d, Some((Strict(Value::Value(planned)), private, replace)))
         })
         .await
     }
@@ -167,7 +168,7 @@ impl Resource for AppAuthApiResource {
                 return (d, None);
             };
             let state = apply::create(&mut d, &provider, planned).await;
-            (d, state.map(|s| (s, private)))
+            (d, state.map(|s| (Strict(s), private)))
         })
         .await
     }
@@ -191,7 +192,7 @@ impl Resource for AppAuthApiResource {
                 return (d, None);
             };
             let state = apply::update(&mut d, &provider, prior, planned).await;
-            (d, state.map(|s| (s, private)))
+            (d, state.map(|s| (Strict(s), private)))
         })
         .await
     }
@@ -229,7 +230,7 @@ impl Resource for AppAuthApiResource {
                 return (d, None);
             };
             let state = read::import(&provider, parsed);
-            (d, Some((Value::Value(state), ValueEmpty::Null)))
+            (d, Some((Strict(Value::Value(state)), ValueEmpty::Null)))
         })
         .await
     }
