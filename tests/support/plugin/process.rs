@@ -13,8 +13,11 @@ use base64::Engine;
 
 use super::tls::ClientIdentity;
 
-/// The provider binary under test.
+/// The provider binary under test, unless `MODELARTS_TEST_PROVIDER` names another
+/// build (a release build, say).
 pub const PROVIDER_BINARY: &str = env!("CARGO_BIN_EXE_terraform-provider-modelarts");
+/// Names a provider binary to test instead of [`PROVIDER_BINARY`].
+pub const PROVIDER_OVERRIDE: &str = "MODELARTS_TEST_PROVIDER";
 /// The variable go-plugin checks to tell a plugin launch from a person running it.
 pub const MAGIC_COOKIE_KEY: &str = "TF_PLUGIN_MAGIC_COOKIE";
 /// Terraform's value for [`MAGIC_COOKIE_KEY`].
@@ -116,7 +119,8 @@ pub struct PluginProcess {
 impl PluginProcess {
     /// Starts the provider binary with the environment `launch` describes.
     pub fn spawn(launch: &Launch) -> PluginProcess {
-        let mut command = Command::new(PROVIDER_BINARY);
+        let binary = std::env::var(PROVIDER_OVERRIDE).unwrap_or(PROVIDER_BINARY.to_string());
+        let mut command = Command::new(&binary);
         for name in PROVIDER_ENVIRONMENT {
             command.env_remove(name);
         }
@@ -138,7 +142,7 @@ impl PluginProcess {
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()
-            .unwrap_or_else(|error| panic!("cannot start {PROVIDER_BINARY}: {error}"));
+            .unwrap_or_else(|error| panic!("cannot start {binary}: {error}"));
 
         let (line_tx, stdout_lines) = mpsc::channel();
         let stdout = Arc::new(Mutex::new(String::new()));
