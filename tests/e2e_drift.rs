@@ -7,7 +7,7 @@ mod support;
 use serde_json::{json, Value};
 use support::emulator::Emulator;
 use support::terraform::calls::{self, Operation};
-use support::terraform::checks::{app_ids_of, fixture, set, sorted};
+use support::terraform::checks::{app_ids_of, fixture, planned_change, set, sorted};
 use support::terraform::world;
 use support::terraform::{hcl, Workspace};
 
@@ -25,11 +25,7 @@ fn applied_common() -> (Emulator, Workspace) {
 
 /// The `app_ids` of one side ("before" or "after") of the resource's change.
 fn planned_app_ids(plan: &Value, side: &str) -> Vec<String> {
-    let change = plan["resource_changes"]
-        .as_array()
-        .and_then(|c| c.iter().find(|c| c["address"] == ADDRESS))
-        .unwrap_or_else(|| panic!("a change for {ADDRESS}: {plan}"));
-    app_ids_of(&change["change"][side])
+    app_ids_of(&planned_change(plan, ADDRESS)["change"][side])
 }
 
 /// The `app_ids` Terraform saw in the cloud during a refresh-only plan.
@@ -128,7 +124,7 @@ fn assert_gone_is_warned_and_destroy_succeeds(delete: impl FnOnce(&Emulator)) {
         "a warning names what disappeared: {warnings:#?}"
     );
     let saved = workspace.saved_plan(&[]);
-    let actions = saved["resource_changes"][0]["change"]["actions"].clone();
+    let actions = planned_change(&saved, ADDRESS)["change"]["actions"].clone();
     assert_eq!(actions, json!(["create"]), "{saved}");
     workspace.destroy();
     let writes = calls::writes(&emulator);
@@ -295,13 +291,12 @@ fn a_workspace_removed_outside_terraform_is_dropped_with_a_warning() {
         .apps("ws-2", &["app-w1"])
         .load(&emulator);
     let workspace = Workspace::new(&emulator);
-    let in_ws2 = "  workspace_id = \"ws-2\"\n";
-    workspace.write_main(&hcl::auth_api_with(
+    workspace.write_main(&hcl::auth_api_in(
+        "ws-2",
         "t",
         "svc-9",
         "api-9",
         &["app-w1"],
-        in_ws2,
     ));
     workspace.apply();
     world::World::new().load(&emulator);

@@ -3,30 +3,39 @@
 
 mod support;
 
-use serde_json::json;
+use serde_json::{json, Value};
+use support::emulator::Emulator;
 use support::terraform::calls::{self, Operation};
 use support::terraform::checks::{
-    app_ids_of, assert_next_apply_converges, assert_state_matches_emulator, fixture, set, sorted,
+    app_ids_of, assert_next_apply_converges, assert_state_matches_emulator, fixture,
+    planned_change, set, sorted,
 };
-use support::terraform::hcl;
+use support::terraform::{hcl, Workspace};
 
 const ADDRESS: &str = "modelarts_app_auth_api.t";
 const ABC: [&str; 3] = ["app-a", "app-b", "app-c"];
 
-/// One app failing inside a 200 on create fails the apply naming it, keeps the apps
-/// that were authorized, and the next apply adds only the missing one.
-#[test]
-fn one_app_failing_on_create_is_named_and_finished_next_time() {
+/// The emulator with `rules` in force and a workspace holding the common
+/// configuration, allowed one retry.
+fn common_with_faults(rules: &Value) -> (Emulator, Workspace) {
     let (emulator, workspace) = fixture();
-    emulator.put_faults(
-        &json!([{"operation": "authorize", "app_id": "app-c", "times": 1,
-        "fail_app_reason": "the app belongs to another user"}]),
-    );
+    emulator.put_faults(rules);
     workspace.write_main(&format!(
         "{}{}",
         hcl::provider_with_few_retries(),
         hcl::auth_api("t", "svc-1", "api-1", &ABC)
     ));
+    (emulator, workspace)
+}
+
+/// One app failing inside a 200 on create fails the apply naming it, keeps the apps
+/// that were authorized, and the next apply adds only the missing one.
+#[test]
+fn one_app_failing_on_create_is_named_and_finished_next_time() {
+    let (emulator, workspace) = common_with_faults(&json!([
+        {"operation": "authorize", "app_id": "app-c", "times": 1,
+        "fail_app_reason": "the app belongs to another user"}
+    ]));
 
     let output = workspace.apply_json();
 
@@ -75,16 +84,10 @@ fn one_app_failing_on_create_is_named_and_finished_next_time() {
 /// and the next apply converges.
 #[test]
 fn a_refused_authorize_on_create_is_reported_and_finished_next_time() {
-    let (emulator, workspace) = fixture();
-    emulator.put_faults(
-        &json!([{"operation": "authorize", "app_id": "app-c", "times": 1,
-        "status": 403, "error_code": "ModelArts.0105"}]),
-    );
-    workspace.write_main(&format!(
-        "{}{}",
-        hcl::provider_with_few_retries(),
-        hcl::auth_api("t", "svc-1", "api-1", &ABC)
-    ));
+    let (emulator, workspace) = common_with_faults(&json!([
+        {"operation": "authorize", "app_id": "app-c", "times": 1,
+        "status": 403, "error_code": "ModelArts.0105"}
+    ]));
 
     let output = workspace.apply_json();
 
@@ -145,7 +148,7 @@ fn a_failing_cancel_keeps_the_apps_in_state() {
     assert_state_matches_emulator(&workspace, &emulator, ADDRESS);
 
     let plan = workspace.saved_plan(&[]);
-    let change = &plan["resource_changes"][0]["change"];
+    let change = &planned_change(&plan, ADDRESS)["change"];
     assert!(
         app_ids_of(&change["before"]).contains(&"app-a".to_owned()),
         "{plan}"

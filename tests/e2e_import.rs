@@ -90,13 +90,12 @@ fn import_accepts_the_workspace_form_of_the_id() {
         .authorized("ws-2", "svc-9", "api-9", &["app-w1"])
         .load(&emulator);
     let workspace = Workspace::new(&emulator);
-    let in_ws2 = "  workspace_id = \"ws-2\"\n";
-    workspace.write_main(&hcl::auth_api_with(
+    workspace.write_main(&hcl::auth_api_in(
+        "ws-2",
         "t",
         "svc-9",
         "api-9",
         &["app-w1"],
-        in_ws2,
     ));
 
     let output = workspace.import(ADDRESS, "ws-2/svc-9/api-9");

@@ -6,13 +6,13 @@ mod support;
 use std::time::{Duration, Instant};
 
 use serde_json::json;
-use support::terraform::checks::{assert_state_matches_emulator, fixture, set};
-use support::terraform::hcl;
+use support::emulator::Emulator;
+use support::terraform::checks::{assert_state_matches_emulator, fixture, planned_change, set};
+use support::terraform::{hcl, Running, Workspace};
 
-/// SIGINT while one authorization is slow: Terraform exits without a crash, every
-/// resource in state matches the service, and the next apply converges.
-#[test]
-fn an_interrupted_apply_records_what_was_done_and_the_next_apply_finishes() {
+/// Starts an apply of a fast resource (api-1, app-a) and a slow one (api-2, app-b,
+/// whose authorize waits 4 s), and returns once the fast one is authorized.
+fn start_apply_with_a_slow_resource() -> (Emulator, Workspace, Running) {
     let (emulator, workspace) = fixture();
     emulator.put_faults(&json!([{"operation": "authorize", "app_id": "app-b",
         "delay_ms": 4000}]));
@@ -21,9 +21,9 @@ fn an_interrupted_apply_records_what_was_done_and_the_next_apply_finishes() {
         hcl::auth_api("fast", "svc-1", "api-1", &["app-a"]),
         hcl::auth_api("slow", "svc-1", "api-2", &["app-b"])
     ));
-
-    let (child, logs, started) =
-        workspace.spawn(&["apply", "-auto-approve", "-input=false", "-no-color"]);
+    let running = workspace.spawn(&["apply", "-auto-approve", "-input=false", "-no-color"]);
+    // The call log shows a call only once answered, so the emulator's state is the
+    // earliest sign that the apply is under way.
     let deadline = Instant::now() + Duration::from_secs(60);
     while emulator.authorized_apps("svc-1", "api-1", "0").is_empty() {
         assert!(
@@ -32,8 +32,16 @@ fn an_interrupted_apply_records_what_was_done_and_the_next_apply_finishes() {
         );
         std::thread::sleep(Duration::from_millis(20));
     }
-    workspace.interrupt(&child);
-    let output = workspace.finish(child, logs, started);
+    (emulator, workspace, running)
+}
+
+/// SIGINT while one authorization is slow: Terraform exits without a crash, every
+/// resource in state matches the service, and the next apply converges.
+#[test]
+fn an_interrupted_apply_records_what_was_done_and_the_next_apply_finishes() {
+    let (emulator, workspace, running) = start_apply_with_a_slow_resource();
+    running.interrupt();
+    let output = running.wait();
 
     assert_ne!(
         output.code, 0,
@@ -81,30 +89,12 @@ fn an_interrupted_apply_records_what_was_done_and_the_next_apply_finishes() {
 /// the truth and the next apply converges.
 #[test]
 fn a_provider_killed_mid_apply_is_recovered_by_the_next_apply() {
-    let (emulator, workspace) = fixture();
-    emulator.put_faults(&json!([{"operation": "authorize", "app_id": "app-b",
-        "delay_ms": 4000}]));
-    workspace.write_main(&format!(
-        "{}{}",
-        hcl::auth_api("fast", "svc-1", "api-1", &["app-a"]),
-        hcl::auth_api("slow", "svc-1", "api-2", &["app-b"])
-    ));
-
-    let (child, logs, started) =
-        workspace.spawn(&["apply", "-auto-approve", "-input=false", "-no-color"]);
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while emulator.authorized_apps("svc-1", "api-1", "0").is_empty() {
-        assert!(
-            Instant::now() < deadline,
-            "the fast resource was never authorized"
-        );
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    let (emulator, workspace, running) = start_apply_with_a_slow_resource();
     assert!(
-        workspace.kill_providers(&child) >= 1,
+        running.kill_providers() >= 1,
         "a provider process was running"
     );
-    let output = workspace.finish(child, logs, started);
+    let output = running.wait();
 
     assert_ne!(output.code, 0, "{output}");
     emulator.clear_faults();
@@ -112,14 +102,7 @@ fn a_provider_killed_mid_apply_is_recovered_by_the_next_apply() {
         assert_state_matches_emulator(&workspace, &emulator, address);
     }
     let plan = workspace.saved_plan(&[]);
-    let changes = plan["resource_changes"]
-        .as_array()
-        .cloned()
-        .unwrap_or_default();
-    let slow = changes
-        .iter()
-        .find(|c| c["address"] == "modelarts_app_auth_api.slow")
-        .unwrap_or_else(|| panic!("{plan}"));
+    let slow = planned_change(&plan, "modelarts_app_auth_api.slow");
     if workspace.resource("modelarts_app_auth_api.slow").is_none() {
         assert_eq!(slow["change"]["actions"], json!(["create"]), "{plan}");
     }

@@ -6,7 +6,7 @@ mod support;
 use serde_json::Value;
 use support::emulator::TEST_PROJECT;
 use support::terraform::calls::{self, Operation};
-use support::terraform::checks::{app_ids_of, fixture, set, sorted};
+use support::terraform::checks::{app_ids_of, fixture, planned_change, set, sorted};
 use support::terraform::world::World;
 use support::terraform::{hcl, Workspace};
 
@@ -18,15 +18,7 @@ fn common(apps: &[&str]) -> String {
 
 /// The actions of the one resource change in a saved plan.
 fn planned_actions(plan: &Value) -> Vec<String> {
-    let changes = plan["resource_changes"]
-        .as_array()
-        .cloned()
-        .unwrap_or_default();
-    let change = changes
-        .iter()
-        .find(|c| c["address"] == ADDRESS)
-        .unwrap_or_else(|| panic!("no change for {ADDRESS} in {plan}"));
-    change["change"]["actions"]
+    planned_change(plan, ADDRESS)["change"]["actions"]
         .as_array()
         .expect("actions is a list")
         .iter()
@@ -267,13 +259,12 @@ fn changing_workspace_id_replaces_the_authorization() {
     workspace.write_main(&common(&["app-a", "app-b"]));
     workspace.apply();
 
-    let in_ws2 = "  workspace_id = \"ws-2\"\n";
-    workspace.write_main(&hcl::auth_api_with(
+    workspace.write_main(&hcl::auth_api_in(
+        "ws-2",
         "t",
         "svc-1",
         "api-1",
         &["app-a", "app-b"],
-        in_ws2,
     ));
     let plan = workspace.plan();
     assert_eq!(plan.code, 2, "{plan}");
@@ -284,12 +275,12 @@ fn changing_workspace_id_replaces_the_authorization() {
         .unwrap_or_else(|| panic!("the plan shows workspace_id: {plan}"));
     assert!(line.contains("forces replacement"), "{line}");
 
-    workspace.write_main(&hcl::auth_api_with(
+    workspace.write_main(&hcl::auth_api_in(
+        "ws-2",
         "t",
         "svc-9",
         "api-9",
         &["app-w1"],
-        in_ws2,
     ));
     emulator.clear_calls();
     workspace.apply();

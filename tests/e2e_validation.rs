@@ -6,7 +6,7 @@ mod support;
 
 use serde_json::Value;
 use support::terraform::calls::{self, Operation};
-use support::terraform::checks::{app_ids_of, fixture, set, sorted};
+use support::terraform::checks::{app_ids_of, fixture, planned_change, set, sorted};
 use support::terraform::world::World;
 use support::terraform::{hcl, Output};
 
@@ -157,11 +157,7 @@ fn app_ids_unknown_at_plan_time_are_accepted() {
     ));
 
     let plan = workspace.saved_plan(&[]);
-    let change = plan["resource_changes"]
-        .as_array()
-        .and_then(|changes| changes.iter().find(|c| c["address"] == ADDRESS))
-        .unwrap_or_else(|| panic!("a change for {ADDRESS}: {plan}"))
-        .clone();
+    let change = planned_change(&plan, ADDRESS);
     assert_eq!(change["change"]["actions"], serde_json::json!(["create"]));
     assert!(
         marked_unknown(&change["change"]["after_unknown"]["app_ids"]),
@@ -213,11 +209,7 @@ fn an_app_created_in_the_same_apply_is_authorized() {
     );
 
     let plan = workspace.saved_plan(&[]);
-    let change = plan["resource_changes"]
-        .as_array()
-        .and_then(|changes| changes.iter().find(|c| c["address"] == ADDRESS))
-        .unwrap_or_else(|| panic!("a change for {ADDRESS}: {plan}"))
-        .clone();
+    let change = planned_change(&plan, ADDRESS);
     assert!(
         marked_unknown(&change["change"]["after_unknown"]["app_ids"]),
         "{change}"

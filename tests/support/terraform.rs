@@ -11,21 +11,16 @@ pub mod calls;
 pub mod checks;
 pub mod diagnostics;
 pub mod hcl;
+pub mod process;
 pub mod world;
 
 use std::collections::BTreeMap;
-use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
 use super::emulator::{Emulator, TEST_PROJECT, TEST_TOKEN};
-pub use diagnostics::Diagnostic;
-
-/// How long one Terraform command may run before the test fails as hung.
-const COMMAND_LIMIT: Duration = Duration::from_secs(180);
+pub use process::{Output, Running};
 
 /// The provider binary cargo built for these tests.
 pub const PROVIDER_BINARY: &str = env!("CARGO_BIN_EXE_terraform-provider-modelarts");
@@ -42,47 +37,6 @@ pub fn terraform_binary() -> PathBuf {
         path.display()
     );
     path
-}
-
-/// What one Terraform command did.
-#[derive(Debug)]
-pub struct Output {
-    /// Exit code; -1 when Terraform was killed by a signal.
-    pub code: i32,
-    pub stdout: String,
-    pub stderr: String,
-    /// Wall-clock time the command took.
-    pub elapsed: Duration,
-}
-
-impl Output {
-    /// Both streams, for matching messages wherever Terraform printed them.
-    pub fn text(&self) -> String {
-        format!("{}\n{}", self.stdout, self.stderr)
-    }
-
-    /// The diagnostics of a `-json` run.
-    pub fn diagnostics(&self) -> Vec<Diagnostic> {
-        diagnostics::parse(&self.stdout)
-    }
-
-    /// The error diagnostics of a `-json` run.
-    pub fn errors(&self) -> Vec<Diagnostic> {
-        self.diagnostics()
-            .into_iter()
-            .filter(|d| d.severity == "error")
-            .collect()
-    }
-}
-
-impl std::fmt::Display for Output {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "exit code {} after {:?}\n--- stdout ---\n{}\n--- stderr ---\n{}",
-            self.code, self.elapsed, self.stdout, self.stderr
-        )
-    }
 }
 
 /// One Terraform working directory wired to the provider binary.
@@ -164,96 +118,17 @@ impl Workspace {
         std::fs::read_to_string(self.path().join("terraform.tfstate")).unwrap_or_default()
     }
 
-    /// Starts `terraform ARGS` without waiting; output goes to files read by [`finish`].
-    ///
-    /// [`finish`]: Workspace::finish
-    pub fn spawn(&self, args: &[&str]) -> (Child, PathBuf, Instant) {
+    /// Starts `terraform ARGS` without waiting, for tests that signal it.
+    pub fn spawn(&self, args: &[&str]) -> Running {
         let n = self.runs.get() + 1;
         self.runs.set(n);
         let logs = self.path().join(format!(".run-{n}"));
-        std::fs::create_dir_all(&logs).expect("create the log directory");
-        let stdout = std::fs::File::create(logs.join("stdout")).expect("create stdout file");
-        let stderr = std::fs::File::create(logs.join("stderr")).expect("create stderr file");
-        // Its own process group, so that a test can deliver Ctrl-C the way a terminal
-        // does: to Terraform 1.0.3's panicwrap parent, its child and the plugins.
-        let child = Command::new(terraform_binary())
-            .process_group(0)
-            .args(args)
-            .current_dir(self.path())
-            .env_clear()
-            .envs(&self.env)
-            .stdin(Stdio::null())
-            .stdout(stdout)
-            .stderr(stderr)
-            .spawn()
-            .expect("start terraform");
-        (child, logs, Instant::now())
-    }
-
-    /// Waits for a command started by [`spawn`](Workspace::spawn), killing it when it
-    /// runs past the hang limit.
-    pub fn finish(&self, mut child: Child, logs: PathBuf, started: Instant) -> Output {
-        let status = loop {
-            if let Some(status) = child.try_wait().expect("wait for terraform") {
-                break status;
-            }
-            if started.elapsed() > COMMAND_LIMIT {
-                let _ = child.kill();
-                let _ = child.wait();
-                panic!(
-                    "terraform ran longer than {COMMAND_LIMIT:?}; output so far:\n{}\n{}",
-                    std::fs::read_to_string(logs.join("stdout")).unwrap_or_default(),
-                    std::fs::read_to_string(logs.join("stderr")).unwrap_or_default()
-                );
-            }
-            std::thread::sleep(Duration::from_millis(10));
-        };
-        Output {
-            code: status.code().unwrap_or(-1),
-            stdout: std::fs::read_to_string(logs.join("stdout")).unwrap_or_default(),
-            stderr: std::fs::read_to_string(logs.join("stderr")).unwrap_or_default(),
-            elapsed: started.elapsed(),
-        }
-    }
-
-    /// Sends SIGINT to the process group of a command started by
-    /// [`spawn`](Workspace::spawn), as pressing Ctrl-C in a terminal does.
-    pub fn interrupt(&self, child: &Child) {
-        let status = Command::new("kill")
-            .args(["-INT", "--", &format!("-{}", child.id())])
-            .status()
-            .expect("run kill");
-        assert!(
-            status.success(),
-            "kill -INT reached terraform's process group"
-        );
-    }
-
-    /// Kills (SIGKILL) every provider plugin process of a command started by
-    /// [`spawn`](Workspace::spawn), found by id in its process group; returns how many.
-    pub fn kill_providers(&self, child: &Child) -> usize {
-        let listed = Command::new("pgrep")
-            .args(["-g", &child.id().to_string()])
-            .output()
-            .expect("run pgrep");
-        let plugins: Vec<String> = String::from_utf8_lossy(&listed.stdout)
-            .split_whitespace()
-            .filter(|pid| {
-                std::fs::read_link(format!("/proc/{pid}/exe"))
-                    .is_ok_and(|exe| exe.file_name() == Path::new(PROVIDER_BINARY).file_name())
-            })
-            .map(str::to_owned)
-            .collect();
-        for pid in &plugins {
-            let _ = Command::new("kill").args(["-KILL", pid]).status();
-        }
-        plugins.len()
+        Running::start(&terraform_binary(), args, self.path(), &self.env, &logs)
     }
 
     /// Runs `terraform ARGS` to completion.
     pub fn run(&self, args: &[&str]) -> Output {
-        let (child, logs, started) = self.spawn(args);
-        self.finish(child, logs, started)
+        self.spawn(args).wait()
     }
 
     /// Runs `terraform ARGS` and fails the test unless it exits 0.

@@ -83,3 +83,12 @@ pub fn assert_next_apply_converges(workspace: &Workspace, emulator: &Emulator, a
     assert_eq!(app_ids_of(&values), sorted(apps));
     workspace.assert_no_changes();
 }
+
+/// The change to `address` in a saved plan's `show -json`, failing when there is none.
+pub fn planned_change(plan: &Value, address: &str) -> Value {
+    plan["resource_changes"]
+        .as_array()
+        .and_then(|changes| changes.iter().find(|c| c["address"] == address))
+        .unwrap_or_else(|| panic!("no change for {address} in {plan}"))
+        .clone()
+}

@@ -30,6 +30,18 @@ pub fn auth_api_with(
     )
 }
 
+/// Like [`auth_api`], in the workspace `workspace_id` rather than the provider's.
+pub fn auth_api_in(
+    workspace_id: &str,
+    name: &str,
+    service_id: &str,
+    api_id: &str,
+    app_ids: &[&str],
+) -> String {
+    let workspace = format!("  workspace_id = {workspace_id:?}\n");
+    auth_api_with(name, service_id, api_id, app_ids, &workspace)
+}
+
 /// An HCL list of string literals.
 pub fn string_list(items: &[&str]) -> String {
     let quoted: Vec<String> = items.iter().map(|s| format!("{s:?}")).collect();
