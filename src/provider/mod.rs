@@ -2,6 +2,7 @@
 //! resources and data sources it serves.
 
 pub mod config;
+mod credentials;
 pub mod schema;
 pub mod shared;
 
