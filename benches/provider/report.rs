@@ -1,0 +1,219 @@
+//! The figures as rows with their targets, the machine they were measured on, and the
+//! two renderings: a table on stdout and BENCHMARKS.md.
+
+use std::fmt::Write as _;
+use std::process::Command;
+use std::time::Duration;
+
+/// Whether a figure reached its target.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verdict {
+    Met,
+    Missed,
+    /// A figure shown for context, with no target.
+    Info,
+}
+
+impl Verdict {
+    fn word(self) -> &'static str {
+        match self {
+            Verdict::Met => "met",
+            Verdict::Missed => "MISSED",
+            Verdict::Info => "",
+        }
+    }
+}
+
+/// One line of the table.
+pub struct Row {
+    pub figure: String,
+    pub value: String,
+    pub target: String,
+    pub verdict: Verdict,
+}
+
+impl Row {
+    /// A figure with a target; `met` says whether the value reached it.
+    pub fn check(figure: impl Into<String>, value: String, target: &str, met: bool) -> Row {
+        Row {
+            figure: figure.into(),
+            value,
+            target: target.to_string(),
+            verdict: if met { Verdict::Met } else { Verdict::Missed },
+        }
+    }
+
+    /// A figure shown for context.
+    pub fn info(figure: impl Into<String>, value: String) -> Row {
+        Row {
+            figure: figure.into(),
+            value,
+            target: "-".to_string(),
+            verdict: Verdict::Info,
+        }
+    }
+}
+
+/// The rows of one numbered figure, and how they were measured.
+pub struct Section {
+    pub title: String,
+    pub method: String,
+    pub rows: Vec<Row>,
+}
+
+/// The median of some durations (the upper one of the middle two for an even count).
+pub fn median(times: &[Duration]) -> Duration {
+    percentile(times, 50)
+}
+
+/// The nearest-rank `p`th percentile.
+pub fn percentile(times: &[Duration], p: usize) -> Duration {
+    let mut sorted = times.to_vec();
+    sorted.sort();
+    let rank = (sorted.len() * p).div_ceil(100).max(1);
+    sorted[rank.min(sorted.len()) - 1]
+}
+
+/// Milliseconds with one decimal.
+pub fn ms(d: Duration) -> String {
+    format!("{:.1} ms", d.as_secs_f64() * 1000.0)
+}
+
+/// Seconds with two decimals.
+pub fn secs(d: Duration) -> String {
+    format!("{:.2} s", d.as_secs_f64())
+}
+
+/// The table on stdout.
+pub fn print(sections: &[Section]) {
+    let width = sections
+        .iter()
+        .flat_map(|s| &s.rows)
+        .map(|r| r.figure.len())
+        .max()
+        .unwrap_or(10);
+    for section in sections {
+        println!("\n{}", section.title);
+        for row in &section.rows {
+            println!(
+                "  {:<width$}  {:>28}  {:>22}  {}",
+                row.figure,
+                row.value,
+                row.target,
+                row.verdict.word()
+            );
+        }
+    }
+}
+
+/// BENCHMARKS.md: the machine, the table, then how each figure was measured.
+pub fn markdown(sections: &[Section], machine: &[(String, String)], notes: &str) -> String {
+    let mut out = String::from("# Benchmarks\n\n");
+    out.push_str(
+        "The latest run of `make bench`, which rewrites this file. Each figure comes from \
+         the benchmark (`benches/provider/`), run with the release build, Terraform 1.0.3 \
+         and the emulator on the machine below.\n\n## Machine\n\n| | |\n| --- | --- |\n",
+    );
+    for (name, value) in machine {
+        let _ = writeln!(out, "| {name} | {value} |");
+    }
+    out.push_str(
+        "\n## Figures\n\n| figure | value | target | verdict |\n| --- | --- | --- | --- |\n",
+    );
+    for section in sections {
+        let _ = writeln!(out, "| **{}** | | | |", section.title);
+        for row in &section.rows {
+            let _ = writeln!(
+                out,
+                "| {} | {} | {} | {} |",
+                row.figure,
+                row.value,
+                row.target,
+                row.verdict.word()
+            );
+        }
+    }
+    out.push_str("\n## How each figure is measured\n\n");
+    for section in sections {
+        let _ = writeln!(out, "- **{}**: {}", section.title, section.method);
+    }
+    out.push_str(notes);
+    out
+}
+
+/// The first line a command prints, or "unknown".
+fn first_line_of(program: &str, args: &[&str]) -> String {
+    Command::new(program)
+        .args(args)
+        .output()
+        .ok()
+        .and_then(|o| String::from_utf8(o.stdout).ok())
+        .and_then(|text| text.lines().next().map(str::to_string))
+        .unwrap_or_else(|| "unknown".to_string())
+}
+
+/// The load average (1, 5, 15 minutes) now.
+pub fn load_average() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .map(|text| {
+            text.split_whitespace()
+                .take(3)
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
+        .unwrap_or_else(|_| "unknown".to_string())
+}
+
+/// The value of the first `key: value` line of a /proc file.
+fn proc_field(file: &str, key: &str) -> String {
+    std::fs::read_to_string(file)
+        .ok()
+        .and_then(|text| {
+            text.lines()
+                .find(|line| line.starts_with(key))
+                .and_then(|line| line.split_once(':'))
+                .map(|(_, value)| value.trim().to_string())
+        })
+        .unwrap_or_else(|| "unknown".to_string())
+}
+
+/// The machine, as name and value pairs.
+pub fn machine(terraform: &std::path::Path, load_at_start: &str) -> Vec<(String, String)> {
+    let cpus = std::thread::available_parallelism().map_or(0, usize::from);
+    let memory = proc_field("/proc/meminfo", "MemTotal")
+        .trim_end_matches(" kB")
+        .parse::<f64>()
+        .map_or("unknown".to_string(), |kib| {
+            format!("{:.1} GiB", kib / 1024.0 / 1024.0)
+        });
+    let os = std::fs::read_to_string("/etc/os-release")
+        .ok()
+        .and_then(|text| {
+            text.lines()
+                .find_map(|l| l.strip_prefix("PRETTY_NAME="))
+                .map(|v| v.trim_matches('"').to_string())
+        })
+        .unwrap_or_else(|| "unknown".to_string());
+    let kernel = std::fs::read_to_string("/proc/sys/kernel/osrelease").unwrap_or_default();
+    let terraform = terraform.display().to_string();
+    [
+        (
+            "date (UTC)",
+            chrono::Utc::now().format("%Y-%m-%d %H:%M").to_string(),
+        ),
+        ("CPUs (nproc)", cpus.to_string()),
+        ("CPU model", proc_field("/proc/cpuinfo", "model name")),
+        ("memory", memory),
+        ("OS", format!("{os}, Linux {}", kernel.trim())),
+        ("rustc", first_line_of("rustc", &["--version"])),
+        ("Terraform", first_line_of(&terraform, &["version"])),
+        (
+            "load average at start (1/5/15 min)",
+            load_at_start.to_string(),
+        ),
+        ("load average at end (1/5/15 min)", load_average()),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_string(), v))
+    .collect()
+}
