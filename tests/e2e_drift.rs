@@ -286,10 +286,7 @@ fn a_refresh_only_apply_drops_a_deleted_api_with_a_warning() {
 #[test]
 fn a_workspace_removed_outside_terraform_is_dropped_with_a_warning() {
     let emulator = Emulator::start();
-    world::World::new()
-        .service("ws-2", "svc-9", &["api-9"])
-        .apps("ws-2", &["app-w1"])
-        .load(&emulator);
+    world::workspace_two().load(&emulator);
     let workspace = Workspace::new(&emulator);
     workspace.write_main(&hcl::auth_api_in(
         "ws-2",

@@ -4,10 +4,10 @@
 
 mod support;
 
-use support::emulator::{Emulator, TEST_PROJECT};
+use support::emulator::Emulator;
 use support::terraform::calls::{self, Operation};
-use support::terraform::checks::{app_ids_of, normalized, sorted};
-use support::terraform::world::World;
+use support::terraform::checks::{app_ids_of, assert_common_state, normalized, sorted};
+use support::terraform::world::{self, World};
 use support::terraform::{hcl, Workspace};
 
 const ADDRESS: &str = "modelarts_app_auth_api.t";
@@ -49,13 +49,7 @@ fn import_round_trip_adopts_the_authorization() {
         calls::describe(&log)
     );
     let imported = workspace.resource(ADDRESS).expect("imported");
-    assert_eq!(imported["id"], "svc-1/api-1");
-    assert_eq!(imported["service_id"], "svc-1");
-    assert_eq!(imported["api_id"], "api-1");
-    assert_eq!(imported["workspace_id"], "0");
-    assert_eq!(imported["project_id"], TEST_PROJECT);
-    assert_eq!(imported["exclusive"], false);
-    assert_eq!(app_ids_of(&imported), sorted(&ABC));
+    assert_common_state(&imported, &ABC);
     workspace.assert_no_changes();
 
     workspace.state_rm(ADDRESS);
@@ -84,9 +78,7 @@ fn import_round_trip_adopts_the_authorization() {
 #[test]
 fn import_accepts_the_workspace_form_of_the_id() {
     let emulator = Emulator::start();
-    World::new()
-        .service("ws-2", "svc-9", &["api-9"])
-        .apps("ws-2", &["app-w1"])
+    world::workspace_two()
         .authorized("ws-2", "svc-9", "api-9", &["app-w1"])
         .load(&emulator);
     let workspace = Workspace::new(&emulator);

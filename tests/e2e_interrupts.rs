@@ -35,6 +35,22 @@ fn start_apply_with_a_slow_resource() -> (Emulator, Workspace, Running) {
     (emulator, workspace, running)
 }
 
+/// Clears the faults, applies, and fails unless both APIs then hold their app and
+/// the next plan is empty.
+fn assert_next_apply_finishes(emulator: &Emulator, workspace: &Workspace) {
+    emulator.clear_faults();
+    workspace.apply();
+    assert_eq!(
+        emulator.authorized_apps("svc-1", "api-1", "0"),
+        set(&["app-a"])
+    );
+    assert_eq!(
+        emulator.authorized_apps("svc-1", "api-2", "0"),
+        set(&["app-b"])
+    );
+    workspace.assert_no_changes();
+}
+
 /// SIGINT while one authorization is slow: Terraform exits without a crash, every
 /// resource in state matches the service, and the next apply converges.
 #[test]
@@ -72,17 +88,7 @@ fn an_interrupted_apply_records_what_was_done_and_the_next_apply_finishes() {
         assert_state_matches_emulator(&workspace, &emulator, address);
     }
 
-    emulator.clear_faults();
-    workspace.apply();
-    assert_eq!(
-        emulator.authorized_apps("svc-1", "api-1", "0"),
-        set(&["app-a"])
-    );
-    assert_eq!(
-        emulator.authorized_apps("svc-1", "api-2", "0"),
-        set(&["app-b"])
-    );
-    workspace.assert_no_changes();
+    assert_next_apply_finishes(&emulator, &workspace);
 }
 
 /// A provider killed outright mid-apply: Terraform fails, and the next plan shows
@@ -106,14 +112,5 @@ fn a_provider_killed_mid_apply_is_recovered_by_the_next_apply() {
     if workspace.resource("modelarts_app_auth_api.slow").is_none() {
         assert_eq!(slow["change"]["actions"], json!(["create"]), "{plan}");
     }
-    workspace.apply();
-    assert_eq!(
-        emulator.authorized_apps("svc-1", "api-1", "0"),
-        set(&["app-a"])
-    );
-    assert_eq!(
-        emulator.authorized_apps("svc-1", "api-2", "0"),
-        set(&["app-b"])
-    );
-    workspace.assert_no_changes();
+    assert_next_apply_finishes(&emulator, &workspace);
 }

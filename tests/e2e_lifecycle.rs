@@ -6,8 +6,10 @@ mod support;
 use serde_json::Value;
 use support::emulator::TEST_PROJECT;
 use support::terraform::calls::{self, Operation};
-use support::terraform::checks::{app_ids_of, fixture, planned_change, set, sorted};
-use support::terraform::world::World;
+use support::terraform::checks::{
+    app_ids_of, assert_common_state, fixture, planned_change, set, sorted,
+};
+use support::terraform::world;
 use support::terraform::{hcl, Workspace};
 
 const ADDRESS: &str = "modelarts_app_auth_api.t";
@@ -57,13 +59,7 @@ fn create_authorizes_the_listed_apps_and_the_next_plan_is_empty() {
     let values = workspace
         .resource(ADDRESS)
         .expect("the resource is in state");
-    assert_eq!(values["id"], "svc-1/api-1");
-    assert_eq!(values["service_id"], "svc-1");
-    assert_eq!(values["api_id"], "api-1");
-    assert_eq!(values["workspace_id"], "0");
-    assert_eq!(values["project_id"], TEST_PROJECT);
-    assert_eq!(values["exclusive"], false);
-    assert_eq!(app_ids_of(&values), sorted(&["app-a", "app-b", "app-c"]));
+    assert_common_state(&values, &["app-a", "app-b", "app-c"]);
 
     emulator.clear_calls();
     workspace.assert_no_changes();
@@ -249,11 +245,9 @@ fn changing_service_id_replaces_the_authorization() {
 #[test]
 fn changing_workspace_id_replaces_the_authorization() {
     let emulator = support::emulator::Emulator::start();
-    World::new()
+    world::workspace_two()
         .service("0", "svc-1", &["api-1"])
         .apps("0", &["app-a", "app-b"])
-        .service("ws-2", "svc-9", &["api-9"])
-        .apps("ws-2", &["app-w1", "app-w2"])
         .load(&emulator);
     let workspace = Workspace::new(&emulator);
     workspace.write_main(&common(&["app-a", "app-b"]));

@@ -5,7 +5,7 @@ use std::collections::BTreeSet;
 use serde_json::Value;
 
 use super::Workspace;
-use crate::support::emulator::Emulator;
+use crate::support::emulator::{Emulator, TEST_PROJECT};
 
 /// The sorted `app_ids` of a resource's state values.
 pub fn app_ids_of(values: &Value) -> Vec<String> {
@@ -91,4 +91,16 @@ pub fn planned_change(plan: &Value, address: &str) -> Value {
         .and_then(|changes| changes.iter().find(|c| c["address"] == address))
         .unwrap_or_else(|| panic!("no change for {address} in {plan}"))
         .clone()
+}
+
+/// Fails unless `values` are the state of an authorization of api-1 of svc-1 in the
+/// default workspace of the test project to exactly `apps`, not exclusive.
+pub fn assert_common_state(values: &Value, apps: &[&str]) {
+    assert_eq!(values["id"], "svc-1/api-1", "{values}");
+    assert_eq!(values["service_id"], "svc-1", "{values}");
+    assert_eq!(values["api_id"], "api-1", "{values}");
+    assert_eq!(values["workspace_id"], "0", "{values}");
+    assert_eq!(values["project_id"], TEST_PROJECT, "{values}");
+    assert_eq!(values["exclusive"], false, "{values}");
+    assert_eq!(app_ids_of(values), sorted(apps), "{values}");
 }

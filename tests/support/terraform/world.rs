@@ -66,6 +66,14 @@ impl World {
     }
 }
 
+/// A world with service `svc-9` and its API `api-9` and the app `app-w1`, all in the
+/// workspace `ws-2`, where an authorization carries the workspace in its ID.
+pub fn workspace_two() -> World {
+    World::new()
+        .service("ws-2", "svc-9", &["api-9"])
+        .apps("ws-2", &["app-w1"])
+}
+
 fn app(workspace_id: &str, app_id: &str, secret: &str) -> Value {
     json!({"app_id": app_id, "app_name": format!("name-{app_id}"),
            "app_key": format!("key-{app_id}"), "app_secret": secret,
