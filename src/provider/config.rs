@@ -40,8 +40,9 @@ pub struct ProviderConfig {
     pub cloud: Value<String>,
     /// Accept invalid TLS certificates.
     pub insecure: Value<bool>,
-    /// Retries after the first attempt.
-    pub max_retries: Value<i64>,
+    /// Retries after the first attempt. A float, so that `1.5` is reported as not a
+    /// whole number rather than failing to decode.
+    pub max_retries: Value<f64>,
     /// Default workspace of resources that do not set one.
     pub workspace_id: Value<String>,
 }
@@ -258,7 +259,7 @@ pub fn resolve(
         Value::Value(n) => check_max_retries(*n, "max_retries").map_err(|p| problems.push(p)),
         _ => match env("HW_MAX_RETRIES").filter(|v| !v.is_empty()) {
             None => Ok(DEFAULT_MAX_RETRIES),
-            Some(text) => match text.trim().parse::<i64>() {
+            Some(text) => match text.trim().parse::<f64>() {
                 Ok(n) => check_max_retries(n, "HW_MAX_RETRIES").map_err(|p| problems.push(p)),
                 Err(_) => {
                     problems.push(ConfigProblem::error(
@@ -301,17 +302,20 @@ pub fn resolve(
     }
 }
 
-fn check_max_retries(value: i64, source: &str) -> Result<u32, ConfigProblem> {
-    u32::try_from(value).map_err(|_| {
-        ConfigProblem::error(
+fn check_max_retries(value: f64, source: &str) -> Result<u32, ConfigProblem> {
+    if value.fract() == 0.0 && (0.0..=f64::from(u32::MAX)).contains(&value) {
+        // Whole and in range, so the conversion is exact.
+        Ok(value as u32)
+    } else {
+        Err(ConfigProblem::error(
             Some("max_retries"),
             "Invalid max_retries",
             format!(
                 "{source} is {value}. Set it to a whole number from 0 to {}.",
                 u32::MAX
             ),
-        )
-    })
+        ))
+    }
 }
 
 fn parse_endpoint(text: &str, source: &str) -> Result<Url, ConfigProblem> {

@@ -77,7 +77,7 @@ fn explicit_beats_environment_beats_default() {
             "explicit wins",
             ProviderConfig {
                 workspace_id: known("ws1"),
-                max_retries: Value::Value(2),
+                max_retries: Value::Value(2.0),
                 insecure: Value::Value(false),
                 cloud: known("c.example"),
                 ..minimal()
@@ -273,7 +273,17 @@ fn bad_settings_name_the_attribute_to_set() {
         (
             "negative retries",
             ProviderConfig {
-                max_retries: Value::Value(-1),
+                max_retries: Value::Value(-1.0),
+                ..minimal()
+            },
+            vec![],
+            Some("max_retries"),
+            "Invalid max_retries",
+        ),
+        (
+            "fractional retries",
+            ProviderConfig {
+                max_retries: Value::Value(1.5),
                 ..minimal()
             },
             vec![],
@@ -366,7 +376,7 @@ fn validation_checks_only_explicit_known_values() {
         (
             "negative retries",
             ProviderConfig {
-                max_retries: Value::Value(-3),
+                max_retries: Value::Value(-3.0),
                 ..Default::default()
             },
             1,
