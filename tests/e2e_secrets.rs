@@ -32,6 +32,22 @@ impl Exposure {
         self.texts.push((what.to_owned(), text));
     }
 
+    /// Adds every file under `dir` (state, backups, saved output), read as text.
+    fn add_files(&mut self, dir: &std::path::Path) {
+        for entry in std::fs::read_dir(dir)
+            .expect("read the workspace")
+            .flatten()
+        {
+            let path = entry.path();
+            if path.is_dir() {
+                self.add_files(&path);
+            } else if let Ok(bytes) = std::fs::read(&path) {
+                let text = String::from_utf8_lossy(&bytes).into_owned();
+                self.add_text(&path.display().to_string(), text);
+            }
+        }
+    }
+
     /// Fails unless the provider's own log lines, including those of its authorize
     /// and cancel calls, reached the output, so the check below saw them.
     fn assert_provider_logged_its_writes(&self) {
@@ -102,6 +118,7 @@ fn run_everything(workspace: &Workspace, emulator: &Emulator) -> Exposure {
     exposure.add("destroy", &workspace.destroy());
     exposure.add_text("state file after destroy", workspace.state_file());
     assert!(emulator.authorized_apps("svc-1", "api-1", "0").is_empty());
+    exposure.add_files(workspace.path());
     exposure
 }
 

@@ -1,0 +1,96 @@
+//! End to end with the real Terraform: provider settings other than credentials
+//! (workspace, endpoint, retries) come from the environment, and an explicit value in
+//! the provider block wins.
+
+mod support;
+
+use serde_json::json;
+use support::terraform::calls::{self, Operation};
+use support::terraform::checks::{fixture, set};
+use support::terraform::world;
+use support::terraform::{hcl, Workspace};
+
+const ADDRESS: &str = "modelarts_app_auth_api.t";
+const ABC: [&str; 3] = ["app-a", "app-b", "app-c"];
+
+/// `HW_WORKSPACE_ID` sets the default workspace: the resource computes it, its ID
+/// carries it, and every call goes to it.
+#[test]
+fn the_default_workspace_comes_from_the_environment() {
+    let emulator = support::emulator::Emulator::start();
+    world::workspace_two().load(&emulator);
+    let mut workspace = Workspace::new(&emulator);
+    workspace.set_env("HW_WORKSPACE_ID", "ws-2");
+    workspace.write_main(&hcl::auth_api("t", "svc-9", "api-9", &["app-w1"]));
+
+    workspace.apply();
+
+    let values = workspace.resource(ADDRESS).expect("in state");
+    assert_eq!(values["workspace_id"], "ws-2");
+    assert_eq!(values["id"], "ws-2/svc-9/api-9");
+    let log = calls::calls(&emulator);
+    assert!(
+        log.iter().all(|c| c.workspace_id == "ws-2"),
+        "{}",
+        calls::describe(&log)
+    );
+    assert_eq!(
+        emulator.authorized_apps("svc-9", "api-9", "ws-2"),
+        set(&["app-w1"])
+    );
+    workspace.assert_no_changes();
+}
+
+/// An explicit `endpoint` wins over `HW_MODELARTS_ENDPOINT`.
+#[test]
+fn an_explicit_endpoint_wins_over_the_environment() {
+    let (emulator, mut workspace) = fixture();
+    // Nothing listens on port 9 of the loopback address.
+    workspace.set_env("HW_MODELARTS_ENDPOINT", "http://127.0.0.1:9");
+    let provider = hcl::provider(&[("endpoint", &hcl::quoted(&emulator.url))]);
+    workspace.write_main(&format!(
+        "{provider}{}",
+        hcl::auth_api("t", "svc-1", "api-1", &ABC)
+    ));
+
+    workspace.apply();
+
+    assert_eq!(emulator.authorized_apps("svc-1", "api-1", "0"), set(&ABC));
+    workspace.assert_no_changes();
+}
+
+/// `HW_MAX_RETRIES=0` turns retries off, and an explicit `max_retries` wins over it.
+#[test]
+fn max_retries_comes_from_the_environment_unless_set_explicitly() {
+    let (emulator, mut workspace) = fixture();
+    workspace.set_env("HW_MAX_RETRIES", "0");
+    let unavailable_once = json!([{"operation": "authorize", "times": 1, "status": 503,
+        "error_code": "ModelArts.0010"}]);
+    emulator.put_faults(&unavailable_once);
+    workspace.write_main(&hcl::auth_api("t", "svc-1", "api-1", &ABC));
+
+    let output = workspace.apply_json();
+
+    assert_eq!(output.code, 1, "no retry: {output}");
+    let statuses: Vec<u16> = calls::of(&emulator, Operation::Authorize)
+        .iter()
+        .map(|c| c.status)
+        .collect();
+    assert_eq!(statuses, [503]);
+
+    emulator.clear_calls();
+    emulator.put_faults(&unavailable_once);
+    let provider = hcl::provider(&[("max_retries", "2")]);
+    workspace.write_main(&format!(
+        "{provider}{}",
+        hcl::auth_api("t", "svc-1", "api-1", &ABC)
+    ));
+    workspace.apply();
+    let statuses: Vec<u16> = calls::of(&emulator, Operation::Authorize)
+        .iter()
+        .map(|c| c.status)
+        .collect();
+    assert_eq!(statuses, [503, 200], "the explicit budget allows a retry");
+    assert_eq!(emulator.authorized_apps("svc-1", "api-1", "0"), set(&ABC));
+    workspace.assert_no_changes();
+}
