@@ -278,6 +278,24 @@ async fn refused_connections_are_retried_then_reported() {
     );
 }
 
+/// A credential HTTP cannot carry fails at once, unsent and without echoing it.
+#[tokio::test]
+async fn a_credential_with_a_line_break_is_refused_unsent() {
+    let (emulator, _) = setup(3);
+    let broken = Credentials::Token(Secret::new("tok-line\nbreak-secret".into()));
+    let client = client_to(&emulator.url, broken, 3);
+    let error = client
+        .list_authorized_apps(&api(), in_secs(30))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(error, ClientError::InvalidArgument { .. }),
+        "{error}"
+    );
+    assert!(!error.to_string().contains("break-secret"), "{error}");
+    assert!(emulator.calls().is_empty());
+}
+
 /// A log sink for one test.
 #[derive(Clone, Default)]
 struct Captured(Arc<Mutex<Vec<u8>>>);

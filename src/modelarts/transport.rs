@@ -65,6 +65,9 @@ enum Attempt {
         body: Bytes,
     },
     Transport(String),
+    /// The request could not even be built (a header value that HTTP cannot carry);
+    /// sending it again would not help.
+    Unsendable(String),
     Deadline,
     TooLarge {
         status: u16,
@@ -80,7 +83,7 @@ impl Attempt {
                 status, request_id, ..
             }
             | Attempt::TooLarge { status, request_id } => (*status, request_id.as_deref()),
-            Attempt::Transport(_) | Attempt::Deadline => (0, None),
+            Attempt::Transport(_) | Attempt::Unsendable(_) | Attempt::Deadline => (0, None),
         }
     }
 }
@@ -215,7 +218,7 @@ impl Transport {
                 request_id,
             );
 
-            let retry_after = match outcome {
+            let wait = match outcome {
                 Attempt::Answer {
                     status,
                     request_id,
@@ -268,6 +271,9 @@ impl Transport {
                     last_request_id = None;
                     self.policy.wait(attempt, None)
                 }
+                Attempt::Unsendable(message) => {
+                    return Err(ClientError::InvalidArgument { operation, message });
+                }
                 Attempt::Deadline => {
                     return Err(timeout(
                         attempt,
@@ -285,7 +291,7 @@ impl Transport {
                 }
             };
 
-            if Instant::now() + retry_after >= deadline {
+            if Instant::now() + wait >= deadline {
                 return Err(timeout(attempt, &last, last_request_id));
             }
             warn!(
@@ -293,10 +299,10 @@ impl Transport {
                 path = url.path(),
                 status,
                 attempt,
-                wait_ms = retry_after.as_millis() as u64,
+                wait_ms = wait.as_millis() as u64,
                 "retrying the request after it {last}"
             );
-            tokio::time::sleep(retry_after).await;
+            tokio::time::sleep(wait).await;
         }
     }
 
@@ -362,6 +368,11 @@ impl Transport {
         };
         match tokio::time::timeout_at(deadline, exchange).await {
             Ok(Ok(attempt)) => attempt,
+            Ok(Err(error)) if error.is_builder() => Attempt::Unsendable(format!(
+                "the request could not be built ({}); check that no credential or ID holds \
+                 a line break or other control character",
+                describe_transport_error(&error)
+            )),
             Ok(Err(error)) => Attempt::Transport(describe_transport_error(&error)),
             Err(_) => Attempt::Deadline,
         }
