@@ -210,57 +210,6 @@ fn authorizing_an_app_that_already_is_succeeds() {
     }
 }
 
-/// Without `exclusive`, an app authorized by other means is left alone by plan,
-/// apply and destroy.
-#[test]
-fn a_foreign_app_is_left_alone_by_default() {
-    let (emulator, workspace) = applied_common();
-    world::authorize_outside(&emulator, "svc-1", "api-1", "app-x");
-
-    workspace.assert_no_changes();
-    workspace.destroy();
-
-    let cancelled = calls::apps_sent(&calls::writes(&emulator), Operation::Cancel, "api-1");
-    assert_eq!(cancelled, sorted(&ABC), "only the owned apps are cancelled");
-    assert_eq!(
-        emulator.authorized_apps("svc-1", "api-1", "0"),
-        set(&["app-x"])
-    );
-}
-
-/// With `exclusive = true`, an app authorized by other means shows in the plan as
-/// one to remove, and apply cancels only that app.
-#[test]
-fn exclusive_shows_a_foreign_app_as_one_to_remove() {
-    let (emulator, workspace) = fixture();
-    let exclusive = "  exclusive  = true\n";
-    workspace.write_main(&hcl::auth_api_with("t", "svc-1", "api-1", &ABC, exclusive));
-    workspace.apply();
-    workspace.assert_no_changes();
-    world::authorize_outside(&emulator, "svc-1", "api-1", "app-x");
-    emulator.clear_calls();
-
-    let plan = workspace.saved_plan(&[]);
-    assert_eq!(
-        planned_app_ids(&plan, "before"),
-        sorted(&["app-a", "app-b", "app-c", "app-x"])
-    );
-    assert_eq!(planned_app_ids(&plan, "after"), sorted(&ABC));
-    let text = workspace.assert_plan_exit_code(2);
-    assert!(
-        text.stdout.contains("app-x"),
-        "the plan names app-x: {text}"
-    );
-    workspace.apply();
-
-    let writes = calls::writes(&emulator);
-    assert_eq!(writes.len(), 1, "{}", calls::describe(&writes));
-    assert_eq!(writes[0].operation(), Operation::Cancel);
-    assert_eq!(writes[0].app_ids, ["app-x"]);
-    assert_eq!(emulator.authorized_apps("svc-1", "api-1", "0"), set(&ABC));
-    workspace.assert_no_changes();
-}
-
 /// `apply -refresh-only` drops an API deleted outside Terraform from the state with a
 /// warning and without writing.
 #[test]

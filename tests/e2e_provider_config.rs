@@ -94,3 +94,36 @@ fn max_retries_comes_from_the_environment_unless_set_explicitly() {
     assert_eq!(emulator.authorized_apps("svc-1", "api-1", "0"), set(&ABC));
     workspace.assert_no_changes();
 }
+
+/// An endpoint where nothing listens fails within the retry budget with an error
+/// that names the endpoint, instead of hanging.
+#[test]
+fn an_unreachable_endpoint_fails_quickly_and_names_it() {
+    let (emulator, mut workspace) = fixture();
+    workspace.set_env("HW_MODELARTS_ENDPOINT", "http://127.0.0.1:9");
+    let timeouts = "  timeouts {\n    create = \"20s\"\n  }\n";
+    workspace.write_main(&format!(
+        "{}{}",
+        hcl::provider_with_few_retries(),
+        hcl::auth_api_with("t", "svc-1", "api-1", &ABC, timeouts)
+    ));
+
+    let output = workspace.apply_json();
+
+    assert_eq!(output.code, 1, "{output}");
+    assert!(
+        output.elapsed < std::time::Duration::from_secs(20),
+        "{:?}",
+        output.elapsed
+    );
+    assert!(
+        output
+            .errors()
+            .iter()
+            .any(|d| d.text().contains("127.0.0.1:9")),
+        "the error names the endpoint: {output}"
+    );
+    assert!(!output.text().contains("did not respond"), "{output}");
+    assert!(emulator.calls().is_empty());
+    assert!(workspace.resource(ADDRESS).is_none());
+}

@@ -227,3 +227,36 @@ fn ten_resources_on_one_service_survive_write_conflicts() {
     assert_eq!(workspace.state_list().len(), 10);
     workspace.assert_no_changes();
 }
+
+/// A cancel that hangs fails destroy near the delete timeout, and the resource stays
+/// in state because its apps are still authorized.
+#[test]
+fn a_hanging_cancel_fails_at_the_delete_timeout_and_keeps_the_state() {
+    let (emulator, workspace) = fixture();
+    let timeouts = "  timeouts {\n    delete = \"3s\"\n  }\n";
+    workspace.write_main(&hcl::auth_api_with("t", "svc-1", "api-1", &ABC, timeouts));
+    workspace.apply();
+    emulator.put_faults(&json!([{"operation": "cancel", "delay_ms": 60000}]));
+
+    let output = workspace.run(&["destroy", "-auto-approve", "-input=false", "-json"]);
+
+    assert_eq!(output.code, 1, "{output}");
+    assert!(
+        output.elapsed < Duration::from_secs(13),
+        "near 3 s: {:?}",
+        output.elapsed
+    );
+    assert!(
+        output.errors().iter().any(|d| {
+            let text = d.text().to_lowercase();
+            text.contains("timed out") || text.contains("timeout")
+        }),
+        "says it timed out: {output}"
+    );
+    assert!(workspace.resource(ADDRESS).is_some(), "still in state");
+    assert_eq!(emulator.authorized_apps("svc-1", "api-1", "0"), set(&ABC));
+
+    emulator.clear_faults();
+    workspace.destroy();
+    assert!(emulator.authorized_apps("svc-1", "api-1", "0").is_empty());
+}
