@@ -124,8 +124,16 @@ impl DataSource for AppAuthApiDataSource {
     }
 
     async fn validate<'a>(&self, diags: &mut Diagnostics, config: AppAuthApiLookup) -> Option<()> {
-        validate(diags, &config);
-        Some(())
+        guarded(
+            diags,
+            "validation of data source modelarts_app_auth_api",
+            async {
+                let mut d = Diagnostics::default();
+                validate(&mut d, &config);
+                (d, Some(()))
+            },
+        )
+        .await
     }
 
     async fn read<'a>(

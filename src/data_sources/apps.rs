@@ -201,8 +201,12 @@ impl DataSource for AppsDataSource {
     }
 
     async fn validate<'a>(&self, diags: &mut Diagnostics, config: AppsState) -> Option<()> {
-        validate(diags, &config);
-        Some(())
+        guarded(diags, "validation of modelarts_apps", async {
+            let mut d = Diagnostics::default();
+            validate(&mut d, &config);
+            (d, Some(()))
+        })
+        .await
     }
 
     async fn read<'a>(

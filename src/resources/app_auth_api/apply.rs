@@ -67,8 +67,7 @@ pub async fn update(
     let (api, wanted) = applicable(diags, &planned)?;
     let had = prior.known_app_ids().unwrap_or_default();
     let deadline = deadline_of(&planned.timeouts, Operation::Update);
-    let to_add: Vec<String> = wanted.difference(&had).cloned().collect();
-    let to_cancel: Vec<String> = had.difference(&wanted).cloned().collect();
+    let (to_add, to_cancel) = changes(&had, &wanted);
 
     let client = &provider.client;
     let stop = &provider.stop;
@@ -86,8 +85,7 @@ pub async fn update(
     report(diags, &api, Direction::Authorize, &added, "update");
     report(diags, &api, Direction::Cancel, &cancelled, "update");
 
-    let mut apps_now: BTreeSet<String> = had.difference(&cancelled.done).cloned().collect();
-    apps_now.extend(added.done.iter().cloned());
+    let mut apps_now = apps_after(&had, &cancelled.done, &added.done);
     let complete = added.is_complete() && cancelled.is_complete();
     let interrupted = added.interrupted || cancelled.interrupted;
     if planned.is_exclusive() && !prior.is_exclusive() && complete && !interrupted {
@@ -154,6 +152,28 @@ pub async fn delete(diags: &mut Diagnostics, provider: &ProviderData, prior: App
     if cancelled.is_complete() {
         tracing::info!(id = %AuthApiId::from(&api), "authorization deleted");
     }
+}
+
+/// The apps to authorize (wanted, not had) and to cancel (had, not wanted); apps in
+/// both sets are not touched.
+pub fn changes(had: &BTreeSet<String>, wanted: &BTreeSet<String>) -> (Vec<String>, Vec<String>) {
+    (
+        wanted.difference(had).cloned().collect(),
+        had.difference(wanted).cloned().collect(),
+    )
+}
+
+/// The apps authorized after a change: those had, minus those really cancelled, plus
+/// those really authorized.
+pub fn apps_after(
+    had: &BTreeSet<String>,
+    cancelled: &BTreeSet<String>,
+    authorized: &BTreeSet<String>,
+) -> BTreeSet<String> {
+    had.difference(cancelled)
+        .chain(authorized.iter())
+        .cloned()
+        .collect()
 }
 
 /// The API and the final app set of a plan about to be applied, after a last check of
@@ -261,4 +281,92 @@ fn report(
         error: progress.error.as_ref(),
     };
     batch_error(diags, summary, &failure, kept);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn set(apps: &[&str]) -> BTreeSet<String> {
+        apps.iter().map(|s| s.to_string()).collect()
+    }
+
+    fn list(apps: &[&str]) -> Vec<String> {
+        apps.iter().map(|s| s.to_string()).collect()
+    }
+
+    /// An update adds only what is new and cancels only what was dropped.
+    #[test]
+    fn changes_touch_only_the_difference() {
+        let cases = [
+            (
+                "C03",
+                set(&["a", "b", "c"]),
+                set(&["b", "c", "d"]),
+                list(&["d"]),
+                list(&["a"]),
+            ),
+            (
+                "no change",
+                set(&["a", "b"]),
+                set(&["b", "a"]),
+                list(&[]),
+                list(&[]),
+            ),
+            (
+                "all new",
+                set(&[]),
+                set(&["a", "b"]),
+                list(&["a", "b"]),
+                list(&[]),
+            ),
+            (
+                "shrink",
+                set(&["a", "b", "c"]),
+                set(&["c"]),
+                list(&[]),
+                list(&["a", "b"]),
+            ),
+            ("swap", set(&["a"]), set(&["z"]), list(&["z"]), list(&["a"])),
+        ];
+        for (name, had, wanted, add, cancel) in cases {
+            assert_eq!(changes(&had, &wanted), (add, cancel), "{name}");
+        }
+    }
+
+    /// The recorded set is what really happened, not what was planned.
+    #[test]
+    fn apps_after_records_only_what_happened() {
+        let cases = [
+            (
+                "all went well",
+                set(&["a", "b", "c"]),
+                set(&["a"]),
+                set(&["d"]),
+                set(&["b", "c", "d"]),
+            ),
+            (
+                "cancel failed (C16)",
+                set(&["a", "b", "c"]),
+                set(&["b"]),
+                set(&["d"]),
+                set(&["a", "c", "d"]),
+            ),
+            (
+                "authorize failed",
+                set(&["a", "b"]),
+                set(&["a"]),
+                set(&[]),
+                set(&["b"]),
+            ),
+            ("nothing done", set(&["a"]), set(&[]), set(&[]), set(&["a"])),
+        ];
+        for (name, had, cancelled, authorized, expected) in cases {
+            assert_eq!(
+                apps_after(&had, &cancelled, &authorized),
+                expected,
+                "{name}"
+            );
+        }
+    }
 }

@@ -15,7 +15,7 @@ use crate::stop::StopFlag;
 
 /// Time granted to the re-read after a failure, even when the operation's deadline has
 /// passed: without it a timed-out change could not learn what it did.
-const RECONCILE_GRACE: Duration = Duration::from_secs(10);
+const RECONCILE_GRACE: Duration = Duration::from_secs(5);
 
 /// Authorize or cancel.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
