@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use axum::extract::State;
+use axum::extract::{DefaultBodyLimit, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -14,6 +14,10 @@ use serde_json::{json, Value};
 use super::faults::FaultRule;
 use super::server::Shared;
 use super::world::{World, WorldDoc};
+
+/// Largest world document accepted: large worlds (10,000 apps is about 2.5 MB) are
+/// how the emulator's performance is measured.
+const MAX_DOCUMENT_BYTES: usize = 256 * 1024 * 1024;
 
 fn bad_request(message: String) -> Response {
     (StatusCode::BAD_REQUEST, Json(json!({ "error": message }))).into_response()
@@ -104,4 +108,5 @@ pub fn router() -> Router<Arc<Shared>> {
             get(get_faults).put(put_faults).delete(delete_faults),
         )
         .route("/_emulator/settings", get(get_settings).put(put_settings))
+        .layer(DefaultBodyLimit::max(MAX_DOCUMENT_BYTES))
 }

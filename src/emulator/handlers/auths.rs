@@ -1,6 +1,6 @@
 //! Authorizing APIs to apps, cancelling, and the two reads of who is authorized.
 
-use std::collections::BTreeSet;
+use std::collections::HashSet;
 
 use serde::Serialize;
 
@@ -73,13 +73,9 @@ fn requested_apps(call: &Call<'_>) -> Result<Vec<String>, ApiError> {
     Ok(apps)
 }
 
-/// The API the call addresses, in its workspace and of auth type `APP`.
-fn app_auth_api<'p>(
-    project: &'p Project,
-    call: &Call<'_>,
-    workspace: &str,
-) -> Result<&'p Api, ApiError> {
-    let api = project
+/// The API the call addresses, in its workspace: 404 `ModelArts.0102` otherwise.
+fn api_in<'p>(project: &'p Project, call: &Call<'_>, workspace: &str) -> Result<&'p Api, ApiError> {
+    project
         .api(call.service_id(), call.api_id())
         .filter(|a| a.workspace_id == workspace)
         .ok_or_else(|| {
@@ -88,7 +84,16 @@ fn app_auth_api<'p>(
                 call.api_id(),
                 call.service_id()
             ))
-        })?;
+        })
+}
+
+/// The API the call addresses, which must also be of auth type `APP`.
+fn app_auth_api<'p>(
+    project: &'p Project,
+    call: &Call<'_>,
+    workspace: &str,
+) -> Result<&'p Api, ApiError> {
+    let api = api_in(project, call, workspace)?;
     if api.auth_type != "APP" {
         return Err(ApiError::invalid(format!(
             "API {} has auth type {}, not APP",
@@ -322,11 +327,29 @@ pub fn read_api_auths(project: &mut Project, call: &Call<'_>) -> Result<Reply, A
         .filter_map(|id| project.apps.get(id))
         .map(|app| AppDetail::new(project_id, project, app))
         .collect();
-    let body = serde_json::json!({
-        "enable_app_auth": true,
-        "app_auth_api": { "api_id": key.1, "authed_apps": authed },
-    });
+    let body = ApiAuthInfo {
+        enable_app_auth: true,
+        app_auth_api: AppAuthApi {
+            api_id: &key.1,
+            authed_apps: authed,
+        },
+    };
     Ok(Reply::json(&body, false))
+}
+
+/// The answer of GetServiceAppAuthApiAuthInfo, typed so that thousands of apps are
+/// written straight out rather than through a JSON tree.
+#[derive(Debug, Serialize)]
+struct ApiAuthInfo<'a> {
+    enable_app_auth: bool,
+    app_auth_api: AppAuthApi<'a>,
+}
+
+/// The app-auth API and its authorized apps.
+#[derive(Debug, Serialize)]
+struct AppAuthApi<'a> {
+    api_id: &'a str,
+    authed_apps: Vec<AppDetail<'a>>,
 }
 
 /// One element of ShowApiAuthInfos.
@@ -339,16 +362,7 @@ struct Relation<'a> {
 /// ShowApiAuthInfos.
 pub fn list_relations(project: &mut Project, call: &Call<'_>) -> Result<Reply, ApiError> {
     let workspace = call.workspace(project)?;
-    let api = project
-        .api(call.service_id(), call.api_id())
-        .filter(|a| a.workspace_id == workspace)
-        .ok_or_else(|| {
-            ApiError::not_found(format!(
-                "API {} of service {} does not exist",
-                call.api_id(),
-                call.service_id()
-            ))
-        })?;
+    let api = api_in(project, call, &workspace)?;
     let key = (call.service_id().to_string(), api.api_id.clone());
     let show_only = call.param("show_only").unwrap_or("");
     if !matches!(show_only, "" | "AUTH" | "UNAUTH") {
@@ -358,7 +372,7 @@ pub fn list_relations(project: &mut Project, call: &Call<'_>) -> Result<Reply, A
     }
     let page = call.page()?;
 
-    let visible: BTreeSet<String> = visible_apps(project, &key).into_iter().collect();
+    let visible: HashSet<String> = visible_apps(project, &key).into_iter().collect();
     let project = &*project;
     let candidates: Vec<_> = match show_only {
         "AUTH" => visible

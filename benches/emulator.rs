@@ -1,0 +1,151 @@
+//! Emulator figures: the latency of reading one API with 10,000 authorized apps
+//! (ShowApiAuthInfos covering all of them in one page, and GetServiceAppAuthApiAuthInfo)
+//! and the idle memory of the process. Prints a table with the targets beside the
+//! figures; run with `cargo bench --bench emulator` (a release build).
+
+#[allow(dead_code)]
+#[path = "../tests/support/emulator.rs"]
+mod emulator;
+
+use std::time::{Duration, Instant};
+
+use emulator::{Emulator, TEST_PROJECT, TEST_TOKEN};
+use serde_json::{json, Value};
+
+const APPS: usize = 10_000;
+const SAMPLES: usize = 40;
+const LATENCY_TARGET: Duration = Duration::from_millis(50);
+const RSS_TARGET_KIB: u64 = 20 * 1024;
+
+/// Resident memory of a process in KiB, from /proc.
+fn rss_kib(pid: u32) -> u64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).expect("/proc is readable");
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .expect("VmRSS is present")
+}
+
+fn world_with_authorized_apps() -> Value {
+    let apps: Vec<Value> = (0..APPS)
+        .map(|i| {
+            json!({"app_id": format!("{i:032x}"), "app_name": format!("app-{i:05}"),
+            "app_key": format!("key-{i:05}"), "app_secret": format!("secret-{i:05}"),
+            "workspace_id": "0", "created_at": 1_700_000_000_000i64 + i as i64})
+        })
+        .collect();
+    let auths: Vec<Value> = (0..APPS)
+        .map(|i| {
+            json!({"service_id": "svc", "api_id": "api", "app_id": format!("{i:032x}"),
+            "workspace_id": "0"})
+        })
+        .collect();
+    json!({"projects": {TEST_PROJECT: {
+        "services": [{"service_id": "svc", "service_name": "bench", "apis":
+            [{"api_id": "api", "api_name": "infer", "auth_type": "APP", "workspace_id": "0"}]}],
+        "apps": apps, "authorizations": auths}}})
+}
+
+/// Median and 90th percentile of `SAMPLES` full round trips: from sending the request
+/// to the last byte of the answer. Parsing the body is the client's cost and is left
+/// out of the figure; it is checked afterwards. The async client is used because the
+/// blocking one adds a thread hand-off per chunk that would be counted too.
+fn measure(url: &str, expect: impl Fn(&Value) -> usize) -> (Duration, Duration) {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("a runtime");
+    let client = reqwest::Client::new();
+    let mut times = Vec::with_capacity(SAMPLES);
+    for round in 0..SAMPLES + 3 {
+        let started = Instant::now();
+        let bytes = runtime.block_on(async {
+            let response = client
+                .get(url)
+                .header("X-Auth-Token", TEST_TOKEN)
+                .send()
+                .await;
+            response.expect("an answer").bytes().await.expect("a body")
+        });
+        let elapsed = started.elapsed();
+        let body: Value = serde_json::from_slice(&bytes).expect("JSON");
+        assert_eq!(expect(&body), APPS, "the read returns every app");
+        if round >= 3 {
+            times.push(elapsed);
+        }
+    }
+    times.sort();
+    (times[SAMPLES / 2], times[SAMPLES * 9 / 10])
+}
+
+fn verdict(ok: bool) -> &'static str {
+    if ok {
+        "met"
+    } else {
+        "MISSED"
+    }
+}
+
+fn main() {
+    let emulator = Emulator::start();
+    std::thread::sleep(Duration::from_millis(500));
+    let idle_rss = rss_kib(emulator.pid());
+
+    emulator.put_state(&world_with_authorized_apps());
+    let loaded_rss = rss_kib(emulator.pid());
+    let base = format!("{}/v1/{TEST_PROJECT}/services/svc", emulator.url);
+    let relations = measure(
+        &format!("{base}/app-auth-apis/api/api-auths?show_only=AUTH&limit={APPS}"),
+        |b| b["auths"].as_array().map_or(0, Vec::len),
+    );
+    let api_auths = measure(&format!("{base}/api-auths"), |b| {
+        b["app_auth_api"]["authed_apps"]
+            .as_array()
+            .map_or(0, Vec::len)
+    });
+    let after_reads_rss = rss_kib(emulator.pid());
+
+    let ms = |d: Duration| format!("{:.1} ms", d.as_secs_f64() * 1000.0);
+    let mib = |k: u64| format!("{:.1} MiB", k as f64 / 1024.0);
+    let load = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
+    let load = load.split_whitespace().next().unwrap_or("?");
+    println!("emulator benchmark ({APPS} authorized apps, {SAMPLES} samples, release build, load average {load})");
+    println!(
+        "{:<48} {:>12} {:>12} {:>10}",
+        "figure", "value", "target", "verdict"
+    );
+    let rows = [
+        (
+            "ShowApiAuthInfos, all apps in one page: median",
+            ms(relations.0),
+            Some(relations.0 < LATENCY_TARGET),
+        ),
+        (
+            "ShowApiAuthInfos, all apps in one page: p90",
+            ms(relations.1),
+            None,
+        ),
+        (
+            "GetServiceAppAuthApiAuthInfo: median",
+            ms(api_auths.0),
+            Some(api_auths.0 < LATENCY_TARGET),
+        ),
+        ("GetServiceAppAuthApiAuthInfo: p90", ms(api_auths.1), None),
+        (
+            "idle RSS (empty world)",
+            mib(idle_rss),
+            Some(idle_rss < RSS_TARGET_KIB),
+        ),
+        ("RSS with 10,000 apps loaded", mib(loaded_rss), None),
+        ("RSS after the reads", mib(after_reads_rss), None),
+    ];
+    for (name, value, met) in rows {
+        let (target, verdict) = match met {
+            Some(ok) if name.contains("RSS") => ("< 20 MiB".to_string(), verdict(ok)),
+            Some(ok) => (format!("< {} ms", LATENCY_TARGET.as_millis()), verdict(ok)),
+            None => ("-".to_string(), ""),
+        };
+        println!("{name:<48} {value:>12} {target:>12} {verdict:>10}");
+    }
+}
