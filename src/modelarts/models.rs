@@ -348,10 +348,18 @@ mod tests {
         assert!(decode_app_answer(apps).is_err());
     }
 
+    /// A named error body and the code and message expected from it.
+    type ErrorCase = (
+        &'static str,
+        &'static [u8],
+        Option<&'static str>,
+        Option<&'static str>,
+    );
+
     /// Error bodies yield their code and message; anything else yields nothing.
     #[test]
     fn error_answers_yield_code_and_message() {
-        let cases: &[(&str, &[u8], Option<&str>, Option<&str>)] = &[
+        let cases: &[ErrorCase] = &[
             (
                 "modelarts",
                 br#"{"error_code": "ModelArts.0102", "error_msg": "gone"}"#,
