@@ -81,6 +81,43 @@ fn endless_throttling_fails_within_the_retry_budget() {
     assert!(workspace.resource(ADDRESS).is_none(), "nothing was created");
 }
 
+/// Throttling that never ends stops at the create timeout even when `max_retries`
+/// would allow many more tries, and says so.
+#[test]
+fn endless_throttling_stops_at_the_create_timeout() {
+    let (emulator, workspace) = fixture();
+    emulator.put_faults(&json!([{"operation": "authorize", "status": 429,
+        "error_code": "APIGW.0308", "retry_after": 2}]));
+    let timeouts = "  timeouts {\n    create = \"5s\"\n  }\n";
+    workspace.write_main(&format!(
+        "{}{}",
+        hcl::provider(&[("max_retries", "20")]),
+        hcl::auth_api_with("t", "svc-1", "api-1", &ABC, timeouts)
+    ));
+
+    let output = workspace.apply_json();
+
+    assert_eq!(output.code, 1, "{output}");
+    let tries = authorize_statuses(&emulator).len();
+    assert!(
+        (1..=4).contains(&tries),
+        "about 5 s of 2 s waits, not 21 tries: {tries}"
+    );
+    assert!(
+        output.elapsed < Duration::from_secs(15),
+        "near 5 s: {:?}",
+        output.elapsed
+    );
+    assert!(
+        output
+            .errors()
+            .iter()
+            .any(|d| d.text().to_lowercase().contains("throttl")),
+        "says the service is throttling: {output}"
+    );
+    assert!(workspace.resource(ADDRESS).is_none(), "nothing was created");
+}
+
 /// 400, 401, 403 and 404 answers to an authorize are reported once, never retried.
 #[test]
 fn client_errors_are_never_retried() {
@@ -196,6 +233,8 @@ fn ten_resources_on_one_service_survive_write_conflicts() {
     let api_refs: Vec<&str> = apis.iter().map(String::as_str).collect();
     emulator.seed_simple(&[("svc-1", &api_refs[..])], &["app-a", "app-b"]);
     emulator.put_settings(&json!({"conflict_on_concurrent_writes": true}));
+    // Slow writes overlap, so the conflicts really happen.
+    emulator.put_faults(&json!([{"operation": "authorize", "delay_ms": 150}]));
     let workspace = Workspace::new(&emulator);
     let config: String = apis
         .iter()
@@ -224,7 +263,16 @@ fn ten_resources_on_one_service_survive_write_conflicts() {
             .count();
         assert_eq!(ok, 1, "{api} authorized once");
     }
+    let refused = calls::of(&emulator, Operation::Authorize)
+        .iter()
+        .filter(|c| c.status != 200)
+        .count();
+    assert!(
+        refused > 0,
+        "some concurrent writes were refused and retried"
+    );
     assert_eq!(workspace.state_list().len(), 10);
+    emulator.clear_faults();
     workspace.assert_no_changes();
 }
 
