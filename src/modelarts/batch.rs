@@ -10,7 +10,7 @@ use super::models::AppAuthResult;
 pub const MAX_APPS_PER_CALL: usize = 100;
 
 /// Per-app result of a (possibly chunked) authorize or cancel.
-#[derive(Debug, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct BatchOutcome {
     /// Apps whose element said `success: true`.
     pub succeeded: Vec<String>,
