@@ -117,3 +117,56 @@ fn authorizations_reads_do_not_show_yet_are_not_lost() {
     );
     assert_eq!(emulator.authorized_apps("svc-1", "api-1", "0"), set(&apps));
 }
+
+/// A chunk refused part way through a large update fails the apply, the state holds
+/// exactly what the service holds, and the next apply sends only the missing apps.
+#[test]
+fn a_chunk_refused_part_way_is_finished_by_the_next_apply() {
+    let apps = many_apps(250);
+    let refs: Vec<&str> = apps.iter().map(String::as_str).collect();
+    let emulator = Emulator::start();
+    World::new()
+        .service("0", "svc-1", &["api-1"])
+        .apps("0", &refs)
+        .load(&emulator);
+    let workspace = Workspace::new(&emulator);
+    workspace.write_main(&hcl::auth_api("t", "svc-1", "api-1", &refs[..1]));
+    workspace.apply();
+    emulator.put_faults(
+        &json!([{"operation": "authorize", "app_id": "app-150", "times": 1,
+        "status": 403, "error_code": "ModelArts.0105"}]),
+    );
+    workspace.write_main(&hcl::auth_api("t", "svc-1", "api-1", &refs));
+
+    let output = workspace.apply_json();
+
+    assert_eq!(output.code, 1, "{output}");
+    let held = emulator.authorized_apps("svc-1", "api-1", "0");
+    assert!(
+        !held.contains("app-150") && held.contains("app-000"),
+        "{held:?}"
+    );
+    let in_state = app_ids_of(&workspace.resource(ADDRESS).expect("still in state"));
+    assert_eq!(
+        in_state
+            .into_iter()
+            .collect::<std::collections::BTreeSet<_>>(),
+        held
+    );
+
+    emulator.clear_calls();
+    workspace.apply();
+    let missing: Vec<&str> = refs
+        .iter()
+        .copied()
+        .filter(|a| !held.contains(*a))
+        .collect();
+    assert_chunked(
+        &calls::calls(&emulator),
+        Operation::Authorize,
+        100,
+        &missing,
+    );
+    assert_eq!(emulator.authorized_apps("svc-1", "api-1", "0"), set(&refs));
+    workspace.assert_no_changes();
+}
