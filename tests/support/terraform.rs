@@ -25,18 +25,41 @@ pub use process::{Output, Running};
 /// The provider binary cargo built for these tests.
 pub const PROVIDER_BINARY: &str = env!("CARGO_BIN_EXE_terraform-provider-modelarts");
 
-/// The Terraform binary from `make tools`, failing the test when it is missing.
+/// The Terraform version whose behaviour the suite asserts.
+const TERRAFORM_VERSION: &str = "Terraform v1.0.3";
+
+/// The Terraform binary from `make tools`, failing the test when it is missing or is
+/// another version.
 pub fn terraform_binary() -> PathBuf {
-    let path = std::env::var_os("MODELARTS_TEST_TERRAFORM")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join(".tools/bin/terraform"));
-    assert!(
-        path.is_file(),
-        "Terraform 1.0.3 not found at {} (MODELARTS_TEST_TERRAFORM): run `make tools` in the \
-         repository root to install it",
-        path.display()
-    );
-    path
+    static CHECKED: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    CHECKED
+        .get_or_init(|| {
+            let path = std::env::var_os("MODELARTS_TEST_TERRAFORM")
+                .map(PathBuf::from)
+                .unwrap_or_else(|| {
+                    Path::new(env!("CARGO_MANIFEST_DIR")).join(".tools/bin/terraform")
+                });
+            assert!(
+                path.is_file(),
+                "Terraform 1.0.3 not found at {} (MODELARTS_TEST_TERRAFORM): run `make tools` \
+                 in the repository root to install it",
+                path.display()
+            );
+            let version = std::process::Command::new(&path)
+                .arg("version")
+                .env("CHECKPOINT_DISABLE", "1")
+                .output()
+                .expect("run terraform version");
+            let version = String::from_utf8_lossy(&version.stdout);
+            assert!(
+                version.starts_with(TERRAFORM_VERSION),
+                "{} is not {TERRAFORM_VERSION} but {:?}: run `make tools`",
+                path.display(),
+                version.lines().next().unwrap_or_default()
+            );
+            path
+        })
+        .clone()
 }
 
 /// One Terraform working directory wired to the provider binary.
