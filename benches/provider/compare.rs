@@ -5,7 +5,7 @@
 use std::time::Duration;
 
 use crate::emulator::{service_ids, world, Emulator};
-use crate::launcher::read_peaks;
+use crate::launcher::read_usage;
 use crate::report::{median, secs, Row, Section};
 use crate::terraform::{app_range, resources, Plugin, Plugins, Workspace};
 
@@ -23,6 +23,8 @@ const MEMORY_TARGET_KIB: u64 = 15 * 1024;
 struct Times {
     apply: Vec<Duration>,
     plan: Vec<Duration>,
+    /// CPU time the emulator spent answering each plan.
+    emulator_cpu: Vec<Duration>,
 }
 
 /// Runs both plugins at each `(resources, repetitions)` size, alternating which goes
@@ -60,9 +62,11 @@ pub fn measure(emulator: &Emulator, plugins: &Plugins, sizes: &[(usize, usize)])
             }
             // A plan after the apply refreshes every resource and must find no change.
             for (workspace, times, _) in order.iter_mut() {
+                let cpu_before = emulator.cpu_time();
                 times
                     .plan
                     .push(workspace.run(&["plan", "-detailed-exitcode", "-input=false"]));
+                times.emulator_cpu.push(emulator.cpu_time() - cpu_before);
             }
         }
         for (what, ours, theirs) in [
@@ -70,6 +74,12 @@ pub fn measure(emulator: &Emulator, plugins: &Plugins, sizes: &[(usize, usize)])
             ("plan", &with_provider.plan, &with_baseline.plan),
         ] {
             ratios.push(ratio_row(what, count, reps, median(ours), median(theirs)));
+        }
+        if count == largest {
+            ratios.push(Row::info(
+                format!("emulator CPU time during a {count}-resource plan (median)"),
+                secs(median(&with_provider.emulator_cpu)),
+            ));
         }
 
         if count == largest {
@@ -132,22 +142,27 @@ fn measure_memory(
     provider.use_plugin(plugins, Plugin::Provider);
     let _ = emulator.take_calls();
 
-    let peaks = read_peaks(&plugins.peaks());
+    let usage = read_usage(&plugins.peaks());
     assert!(
-        !peaks.is_empty(),
+        !usage.is_empty(),
         "the launcher recorded no provider process"
     );
-    let peak = peaks.iter().copied().max().unwrap_or_default();
+    let peak = usage.iter().map(|u| u.peak_kib).max().unwrap_or_default();
     let mib = |kib: u64| format!("{:.1} MiB", kib as f64 / 1024.0);
-    let mut sorted = peaks.clone();
-    sorted.sort_unstable();
-    let each: Vec<String> = sorted.iter().map(|k| mib(*k)).collect();
+    let mut peaks: Vec<u64> = usage.iter().map(|u| u.peak_kib).collect();
+    peaks.sort_unstable();
+    let each: Vec<String> = peaks.iter().map(|k| mib(*k)).collect();
+    let cpu: Duration = usage.iter().map(|u| u.cpu).sum();
     let target = format!("< {}", mib(MEMORY_TARGET_KIB));
-    let figure = format!("largest of {} provider processes", peaks.len());
+    let figure = format!("largest of {} provider processes", usage.len());
     let row = if count == TARGET_COUNT {
         Row::check(figure, mib(peak), &target, peak < MEMORY_TARGET_KIB)
     } else {
         Row::info(figure, mib(peak))
     };
-    vec![row, Row::info("every process", each.join(", "))]
+    vec![
+        row,
+        Row::info("every process", each.join(", ")),
+        Row::info("CPU time of those processes, together", secs(cpu)),
+    ]
 }

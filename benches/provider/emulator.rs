@@ -81,6 +81,20 @@ impl Emulator {
         calls
     }
 
+    /// The CPU time (user and system) the emulator has used so far.
+    pub fn cpu_time(&self) -> Duration {
+        let stat = std::fs::read_to_string(format!("/proc/{}/stat", self.child.id()))
+            .expect("/proc is readable");
+        // The command name (field 2) may hold spaces; the fields after it do not.
+        let after_name = &stat[stat.rfind(')').expect("a stat line") + 2..];
+        let fields: Vec<&str> = after_name.split_whitespace().collect();
+        let ticks: u64 =
+            fields[11].parse::<u64>().unwrap_or(0) + fields[12].parse::<u64>().unwrap_or(0);
+        // SAFETY: sysconf only reads a configuration value.
+        let per_second = unsafe { libc::sysconf(libc::_SC_CLK_TCK) }.max(1) as u64;
+        Duration::from_micros(ticks * 1_000_000 / per_second)
+    }
+
     /// Replaces the fault rules (an empty list removes them all).
     pub fn put_faults(&self, rules: &Value) {
         self.control(reqwest::Method::PUT, "faults", Some(rules));

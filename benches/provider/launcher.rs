@@ -1,15 +1,17 @@
 //! The memory launcher: Terraform starts it in place of the provider, it runs the real
 //! provider as its child with the same stdio and environment, and when the child exits
-//! it appends the child's peak resident memory to a file. The kernel's own accounting
-//! (`ru_maxrss` from `wait4`) sees the whole life of the process, which polling /proc
-//! cannot promise for a process that may end between two polls.
+//! it appends the child's peak resident memory and CPU time to a file. The kernel's own
+//! accounting (`ru_maxrss` from `wait4`) sees the whole life of the process, which
+//! polling /proc cannot promise for a process that may end between two polls.
 
 use std::io::Write;
 use std::process::{Command, ExitCode};
+use std::time::Duration;
 
 /// Names the provider binary the launcher runs.
 pub const PROVIDER_VAR: &str = "MODELARTS_BENCH_PROVIDER";
-/// Names the file that collects one peak (KiB) per provider process.
+/// Names the file that collects one line per provider process: peak resident memory in
+/// KiB, then user and system CPU time in microseconds.
 pub const PEAKS_VAR: &str = "MODELARTS_BENCH_PEAKS";
 
 /// Runs the provider named in [`PROVIDER_VAR`] and records its peak in [`PEAKS_VAR`].
@@ -39,7 +41,13 @@ pub fn run() -> ExitCode {
         return ExitCode::FAILURE;
     }
 
-    let line = format!("{}\n", usage.ru_maxrss);
+    let micros = |t: libc::timeval| t.tv_sec * 1_000_000 + t.tv_usec;
+    let line = format!(
+        "{} {} {}\n",
+        usage.ru_maxrss,
+        micros(usage.ru_utime),
+        micros(usage.ru_stime)
+    );
     let recorded = std::fs::OpenOptions::new()
         .create(true)
         .append(true)
@@ -56,11 +64,33 @@ pub fn run() -> ExitCode {
     }
 }
 
-/// The peaks recorded in `path`, in KiB, one per provider process.
-pub fn read_peaks(path: &std::path::Path) -> Vec<u64> {
+/// What one provider process used, as the launcher recorded it.
+#[derive(Debug, Clone, Copy)]
+pub struct Usage {
+    /// Peak resident memory (VmHWM), KiB.
+    pub peak_kib: u64,
+    /// User plus system CPU time.
+    pub cpu: Duration,
+}
+
+/// The usage of every provider process recorded in `path`.
+pub fn read_usage(path: &std::path::Path) -> Vec<Usage> {
     std::fs::read_to_string(path)
         .unwrap_or_default()
         .lines()
-        .filter_map(|line| line.trim().parse().ok())
+        .filter_map(|line| {
+            let numbers: Vec<u64> = line
+                .split_whitespace()
+                .map(str::parse)
+                .collect::<Result<_, _>>()
+                .ok()?;
+            match numbers[..] {
+                [peak_kib, user, system] => Some(Usage {
+                    peak_kib,
+                    cpu: Duration::from_micros(user + system),
+                }),
+                _ => None,
+            }
+        })
         .collect()
 }
