@@ -12,6 +12,16 @@ use tf_provider::value::Value;
 use tf_provider::{AttributePath, Diagnostics};
 
 use crate::diagnostics::attribute_error;
+use crate::modelarts::ClientError;
+
+/// ModelArts' error code for a workspace that does not exist.
+const INVALID_WORKSPACE_CODE: &str = "ModelArts.0104";
+
+/// True when `error` means the addressed object no longer exists: the service, API or
+/// app is unknown (404), or its whole workspace is (400 `ModelArts.0104`).
+pub fn is_gone(error: &ClientError) -> bool {
+    error.is_not_found() || error.error_code() == Some(INVALID_WORKSPACE_CODE)
+}
 
 /// A schema attribute with a Markdown description (descriptions are user docs).
 pub fn attribute(
@@ -104,6 +114,31 @@ mod tests {
         ];
         for (name, value, expected) in cases {
             assert_eq!(identifier_problem(value), expected, "{name}");
+        }
+    }
+
+    fn api_error(status: u16, code: &str) -> ClientError {
+        ClientError::Api {
+            operation: "list authorized apps",
+            status,
+            error_code: Some(code.to_string()),
+            error_msg: None,
+            request_id: None,
+        }
+    }
+
+    /// Unknown objects and vanished workspaces count as gone; other errors do not.
+    #[test]
+    fn is_gone_recognises_missing_objects_and_workspaces() {
+        let cases = [
+            ("unknown API", api_error(404, "ModelArts.0102"), true),
+            ("unknown workspace", api_error(400, "ModelArts.0104"), true),
+            ("bad parameter", api_error(400, "ModelArts.0107"), false),
+            ("forbidden", api_error(403, "ModelArts.0105"), false),
+            ("server error", api_error(500, "ModelArts.0010"), false),
+        ];
+        for (name, error, expected) in cases {
+            assert_eq!(is_gone(&error), expected, "{name}");
         }
     }
 

@@ -11,6 +11,7 @@ use tf_provider::{AttributePath, Diagnostics, Resource};
 use crate::diagnostics::{client_error, root_error, root_warning};
 use crate::provider::shared::{ProviderData, SharedProvider};
 use crate::resources::guard::guarded;
+use crate::resources::is_gone;
 use crate::resources::planned_default;
 use crate::resources::strict::Strict;
 use crate::resources::timeouts::{deadline_of, CreateDeleteTimeouts, Operation};
@@ -100,7 +101,7 @@ async fn read(d: &mut Diagnostics, provider: &ProviderData, current: AppState) -
         .await
     {
         Ok(app) => Value::Value(state::apply_remote(current, &app)),
-        Err(error) if error.is_not_found() => {
+        Err(error) if is_gone(&error) => {
             if current.name.is_value() {
                 root_warning(
                     d,
@@ -131,7 +132,7 @@ async fn delete(d: &mut Diagnostics, provider: &ProviderData, prior: AppState) {
         .await
     {
         Ok(()) => tracing::info!(app_id = %id, "app deleted"),
-        Err(error) if error.is_not_found() => {
+        Err(error) if is_gone(&error) => {
             tracing::warn!(app_id = %id, "app already deleted");
             root_warning(
                 d,

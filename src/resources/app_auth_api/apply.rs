@@ -13,6 +13,7 @@ use super::state::{app_set, describe_api, AppAuthApiState, AuthApiId};
 use crate::diagnostics::{batch_error, root_error, root_warning, BatchFailure};
 use crate::modelarts::ApiRef;
 use crate::provider::shared::ProviderData;
+use crate::resources::is_gone;
 use crate::resources::timeouts::{deadline_of, Operation};
 
 /// Authorizes the planned apps. Returns the new state, `Value::Null` when nothing at all
@@ -128,7 +129,7 @@ pub async fn delete(diags: &mut Diagnostics, provider: &ProviderData, prior: App
         &provider.stop,
     )
     .await;
-    let api_gone = cancelled.error.as_ref().is_some_and(|e| e.is_not_found());
+    let api_gone = cancelled.error.as_ref().is_some_and(is_gone);
     let remote = if api_gone {
         cancelled.error.take().map(Remote::Gone)
     } else {

@@ -11,6 +11,7 @@ use crate::modelarts::{
     ApiRef, AppFailure, AuthorizedApp, BatchOutcome, ClientError, ModelArtsClient,
     MAX_APPS_PER_CALL,
 };
+use crate::resources::is_gone;
 use crate::stop::StopFlag;
 
 /// Time granted to the re-read after a failure, even when the operation's deadline has
@@ -113,7 +114,7 @@ pub async fn reread_if_needed(
     let deadline = deadline.max(Instant::now() + RECONCILE_GRACE);
     Some(match client.list_authorized_apps(api, deadline).await {
         Ok(apps) => Remote::Apps(app_ids(apps)),
-        Err(error) if error.is_not_found() => Remote::Gone(error),
+        Err(error) if is_gone(&error) => Remote::Gone(error),
         Err(error) => {
             tracing::warn!(error = %error, "could not re-read the API after a failed batch");
             Remote::Unknown

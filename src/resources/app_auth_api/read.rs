@@ -10,6 +10,7 @@ use super::batch;
 use super::state::{app_set, describe_api, AppAuthApiState, AuthApiId, ID_FORMATS};
 use crate::diagnostics::{client_error, root_error, root_warning};
 use crate::provider::shared::ProviderData;
+use crate::resources::is_gone;
 use crate::resources::timeouts::{deadline_of, Operation, Timeouts};
 
 /// The apps a refreshed state records, or `None` when the resource no longer exists.
@@ -53,7 +54,7 @@ pub async fn read(
 
     let remote = match provider.client.list_authorized_apps(&api, deadline).await {
         Ok(apps) => batch::app_ids(apps),
-        Err(error) if error.is_not_found() => {
+        Err(error) if is_gone(&error) => {
             if state.app_ids.is_value() {
                 root_warning(
                     diags,
