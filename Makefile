@@ -49,7 +49,7 @@ demo: tools build
 test: tools
 	cargo fmt --all -- --check
 	cargo clippy --all-targets -- -D warnings
-	cargo test --all-targets
+	cargo test
 
 # Every benchmark on a release build; the provider's rewrites BENCHMARKS.md and takes
 # about ten minutes on two cores.
