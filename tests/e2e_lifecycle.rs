@@ -14,6 +14,7 @@ use support::terraform::{hcl, Workspace};
 
 const ADDRESS: &str = "modelarts_app_auth_api.t";
 
+/// The common configuration of the acceptance cases, with `apps`.
 fn common(apps: &[&str]) -> String {
     hcl::auth_api("t", "svc-1", "api-1", apps)
 }

@@ -53,17 +53,3 @@ pub fn parse(stdout: &str) -> Vec<Diagnostic> {
         })
         .collect()
 }
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// The attribute name is read from the highlighted configuration line.
-    #[test]
-    fn attribute_is_read_from_the_snippet() {
-        let line = r#"{"type":"diagnostic","diagnostic":{"severity":"error","summary":"S","detail":"D","snippet":{"code":"  app_ids    = []"}}}"#;
-        let diagnostics = parse(line);
-        assert_eq!(diagnostics.len(), 1);
-        assert_eq!(diagnostics[0].attribute().as_deref(), Some("app_ids"));
-    }
-}
