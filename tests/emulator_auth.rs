@@ -12,6 +12,9 @@ use terraform_provider_modelarts::modelarts::signing;
 
 const APPS: &str = "/app-auth/apps";
 
+/// Extra request headers of one case.
+type Headers<'a> = &'a [(&'a str, &'a str)];
+
 fn apps_path() -> String {
     format!("/v1/{TEST_PROJECT}{APPS}")
 }
@@ -26,7 +29,7 @@ fn date(offset: Duration) -> String {
 #[test]
 fn tokens_are_checked_against_the_configured_list() {
     let emulator = Emulator::start();
-    let cases: [(&str, &[(&str, &str)], u16, &str); 4] = [
+    let cases: [(&str, Headers, u16, &str); 4] = [
         ("configured token", &[("X-Auth-Token", TEST_TOKEN)], 200, ""),
         (
             "unknown token",

@@ -7,15 +7,12 @@ use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
 use support::emulator::{Auth, Emulator, TEST_PROJECT};
+use support::emulator_fixture::apps;
 
 fn start() -> Emulator {
     let emulator = Emulator::start();
     emulator.seed_simple(&[("svc", &["api"]), ("svc-2", &["api-2"])], &["a1", "a2"]);
     emulator
-}
-
-fn apps(ids: &[&str]) -> Value {
-    json!({"apps": ids.iter().map(|id| json!({"app_id": id})).collect::<Vec<_>>()})
 }
 
 const AUTHORIZE: &str = "/services/svc/app-auth-apis/api/app-auth-api";

@@ -5,8 +5,9 @@ mod support;
 
 use std::time::Duration;
 
-use serde_json::{json, Value};
+use serde_json::json;
 use support::emulator::{Answer, Auth, Emulator, TEST_PROJECT};
+use support::emulator_fixture::apps;
 
 const AUTHORIZE: &str = "/services/svc/app-auth-apis/api/app-auth-api";
 const RELATIONS: &str = "/services/svc/app-auth-apis/api/api-auths";
@@ -18,10 +19,6 @@ fn start() -> Emulator {
         &["a1", "a2", "a3"],
     );
     emulator
-}
-
-fn apps(ids: &[&str]) -> Value {
-    json!({"apps": ids.iter().map(|id| json!({"app_id": id})).collect::<Vec<_>>()})
 }
 
 fn ids(answer: &Answer, list: &str) -> Vec<String> {

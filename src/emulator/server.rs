@@ -136,7 +136,9 @@ fn named_apps(route: Option<&Route>, body: Option<&serde_json::Value>) -> Vec<St
 pub async fn api(State(shared): State<Arc<Shared>>, request: Request) -> Response {
     let request_id = new_id();
     let (parts, body) = request.into_parts();
-    let body: Bytes = to_bytes(body, MAX_BODY_BYTES).await.unwrap_or_default();
+    let body: Option<Bytes> = to_bytes(body, MAX_BODY_BYTES).await.ok();
+    let too_large = body.is_none();
+    let body = body.unwrap_or_default();
     let raw_query = parts.uri.query().unwrap_or("");
     let query = decode_query(raw_query);
     let json: Option<Result<serde_json::Value, _>> =
@@ -209,6 +211,11 @@ pub async fn api(State(shared): State<Arc<Shared>>, request: Request) -> Respons
     if let Err(error) = verdict {
         return fail(entry, error);
     }
+    if too_large {
+        let limit = MAX_BODY_BYTES / (1024 * 1024);
+        let message = format!("The request body is larger than {limit} MiB");
+        return fail(entry, ApiError::invalid(message));
+    }
     if let Some(Err(_)) = &json {
         return fail(
             entry,
@@ -265,9 +272,12 @@ pub async fn api(State(shared): State<Arc<Shared>>, request: Request) -> Respons
         faults: &actions,
         now_ms: now.timestamp_millis(),
     };
+    // A request for a project the world does not hold runs against an empty one,
+    // which is kept only if the call put something in it.
+    let existed = inner.world.projects.contains_key(&route.project_id);
     let project = inner.world.project_mut(&route.project_id);
     let outcome = handlers::run(project, &call);
-    if project.services.is_empty() && project.apps.is_empty() {
+    if !existed && project.services.is_empty() && project.apps.is_empty() {
         inner.world.projects.remove(&route.project_id);
     }
     let response = match outcome {

@@ -3,5 +3,6 @@
 #![allow(dead_code)]
 
 pub mod emulator;
+pub mod emulator_fixture;
 pub mod plugin;
 pub mod terraform;
