@@ -77,6 +77,19 @@ fn sorted(mut ids: Vec<String>) -> Vec<String> {
     ids
 }
 
+/// An emulator with `count` apps, all authorized to the API, and a token client.
+async fn with_authorized_apps(count: usize) -> (Emulator, ModelArtsClient, Vec<String>) {
+    let emulator = Emulator::start();
+    let apps = app_ids(count);
+    seed(&emulator, &apps);
+    let client = client(&emulator, token());
+    let outcome = client
+        .authorize_apps(&api_ref("0"), &apps, deadline())
+        .await;
+    assert!(outcome.is_complete(), "{:?}", outcome.error);
+    (emulator, client, apps)
+}
+
 async fn round_trip(credentials: Credentials, kind: &str) {
     let emulator = Emulator::start();
     let apps = app_ids(3);
@@ -239,15 +252,8 @@ async fn a_failed_element_fails_only_its_app() {
 /// Every page of a large set is followed, whether offset counts pages or items.
 #[tokio::test]
 async fn a_large_set_is_read_across_every_page() {
-    let emulator = Emulator::start();
-    let apps = app_ids(230);
-    seed(&emulator, &apps);
-    let client = client(&emulator, token());
+    let (emulator, client, apps) = with_authorized_apps(230).await;
     let api = api_ref("0");
-    assert!(client
-        .authorize_apps(&api, &apps, deadline())
-        .await
-        .is_complete());
 
     for (unit, max_calls) in [("pages", 10), ("items", 11)] {
         emulator.put_settings(&json!({"page_size_cap": 25, "offset_unit": unit}));
@@ -323,15 +329,8 @@ async fn apps_are_created_shown_listed_and_deleted() {
 /// Twenty identical reads in flight at once cost one call to the service.
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn twenty_concurrent_identical_reads_make_one_call() {
-    let emulator = Emulator::start();
-    let apps = app_ids(5);
-    seed(&emulator, &apps);
-    let client = client(&emulator, token());
+    let (emulator, client, _) = with_authorized_apps(5).await;
     let api = api_ref("0");
-    assert!(client
-        .authorize_apps(&api, &apps, deadline())
-        .await
-        .is_complete());
     // The delay keeps the first read in flight while the others arrive.
     emulator.put_faults(&json!([{"operation": "list_relations", "delay_ms": 500}]));
     emulator.clear_calls();
