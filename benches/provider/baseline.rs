@@ -1,6 +1,6 @@
 //! The baseline provider: the real provider's schema and state types with none of its
-//! work. Plan returns Terraform's proposal, apply returns the plan with the computed
-//! values filled in, read returns the state as it came. Terraform's own cost of a run is
+//! work. Plan returns Terraform's proposal with the defaults the real provider would plan,
+//! apply returns the plan with its ID, read returns the state as it came. Terraform's own cost of a run is
 //! what remains, so the real provider's time divided by this one's is the provider's
 //! share.
 
@@ -11,7 +11,7 @@ use terraform_provider_modelarts::provider::config::ProviderConfig;
 use terraform_provider_modelarts::provider::schema::provider_schema;
 use terraform_provider_modelarts::provider::ModelArtsProvider;
 use terraform_provider_modelarts::resources::app_auth_api::schema::schema as resource_schema;
-use terraform_provider_modelarts::resources::app_auth_api::state::AppAuthApiState;
+use terraform_provider_modelarts::resources::app_auth_api::state::{AppAuthApiState, AuthApiId};
 use tf_provider::schema::Schema;
 use tf_provider::value::{Value, ValueEmpty};
 use tf_provider::{AttributePath, Diagnostics, DynamicDataSource, DynamicResource};
@@ -84,19 +84,12 @@ struct BaselineAuthApi;
 
 type State = Value<AppAuthApiState>;
 
-/// A value left to the provider: unknown in the plan when the configuration omits it.
-fn unknown_if_null<T>(configured: Value<T>) -> Value<T> {
+/// The planned value of an attribute the configuration leaves out: the constant the real
+/// provider plans in the benchmark, so that Terraform renders, compares and stores the
+/// same values whichever provider runs.
+fn or_default<T>(configured: Value<T>, default: impl FnOnce() -> T) -> Value<T> {
     match configured {
-        Value::Null => Value::Unknown,
-        other => other,
-    }
-}
-
-/// What apply records for a value left to the provider: `known()` when the plan could not
-/// know it, the planned value otherwise.
-fn filled<T>(planned: Value<T>, known: impl FnOnce() -> T) -> Value<T> {
-    match planned {
-        Value::Unknown => Value::Value(known()),
+        Value::Null => Value::Value(default()),
         other => other,
     }
 }
@@ -128,13 +121,13 @@ impl Resource for BaselineAuthApi {
         _config: State,
         _meta: ValueEmpty,
     ) -> Option<(State, ValueEmpty)> {
-        // Computed values the configuration leaves out must be unknown in the plan,
-        // or Terraform rejects the applied state as inconsistent with it.
         let planned = proposed.map(|state| AppAuthApiState {
             id: Value::Unknown,
-            workspace_id: unknown_if_null(state.workspace_id),
-            project_id: unknown_if_null(state.project_id),
-            exclusive: unknown_if_null(state.exclusive),
+            workspace_id: or_default(state.workspace_id, || "0".to_string()),
+            project_id: or_default(state.project_id, || {
+                std::env::var("HW_PROJECT_ID").unwrap_or_default()
+            }),
+            exclusive: or_default(state.exclusive, || false),
             ..state
         });
         Some((planned, ValueEmpty::Null))
@@ -170,21 +163,11 @@ impl Resource for BaselineAuthApi {
         private: ValueEmpty,
         _meta: ValueEmpty,
     ) -> Option<(State, ValueEmpty)> {
-        let created = planned.map(|state| {
-            let id = format!(
-                "{}/{}",
-                state.service_id.as_ref_option().map_or("", String::as_str),
-                state.api_id.as_ref_option().map_or("", String::as_str)
-            );
-            AppAuthApiState {
-                id: Value::Value(id),
-                workspace_id: filled(state.workspace_id, || "0".to_string()),
-                project_id: filled(state.project_id, || {
-                    std::env::var("HW_PROJECT_ID").unwrap_or_default()
-                }),
-                exclusive: filled(state.exclusive, || false),
-                ..state
-            }
+        let created = planned.map(|state| AppAuthApiState {
+            id: state.api_ref().map_or(Value::Null, |api| {
+                Value::Value(AuthApiId::from(&api).to_string())
+            }),
+            ..state
         });
         Some((created, private))
     }
