@@ -349,3 +349,30 @@ async fn twenty_concurrent_identical_reads_make_one_call() {
     client.list_authorized_apps(&api, deadline()).await.unwrap();
     assert_eq!(calls_to(&emulator, "GET", "/api-auths").len(), 2);
 }
+
+/// A read that starts after a write has finished never joins a read from before it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_read_after_a_write_never_joins_an_older_read() {
+    let (emulator, client, apps) = with_authorized_apps(2).await;
+    let api = api_ref("0");
+    emulator.put_faults(&json!([{"operation": "list_relations", "delay_ms": 600, "times": 1}]));
+    emulator.clear_calls();
+
+    let older = {
+        let (client, api) = (client.clone(), api.clone());
+        tokio::spawn(async move { client.list_authorized_apps(&api, deadline()).await })
+    };
+    tokio::time::sleep(Duration::from_millis(150)).await;
+    assert!(client
+        .cancel_apps(&api, &apps[..1], deadline())
+        .await
+        .is_complete());
+    let newer = client.list_authorized_apps(&api, deadline()).await.unwrap();
+
+    assert_eq!(
+        newer.iter().map(|a| &a.app_id).collect::<Vec<_>>(),
+        [&apps[1]]
+    );
+    older.await.unwrap().unwrap();
+    assert_eq!(calls_to(&emulator, "GET", "/api-auths").len(), 2);
+}
