@@ -40,7 +40,10 @@ fn seeded() -> (Emulator, Workspace) {
 fn an_app_is_created_imported_replaced_and_deleted() {
     let (emulator, workspace) = seeded();
     let config = |name: &str| {
-        format!("resource \"modelarts_app\" \"billing\" {{\n  name        = \"{name}\"\n  description = \"Calls the fraud model\"\n}}\n")
+        format!(
+            "resource \"modelarts_app\" \"billing\" {{\n  name        = \"{name}\"\n  \
+             description = \"Calls the fraud model\"\n}}\n"
+        )
     };
     workspace.write_main(&config("billing"));
 

@@ -92,7 +92,8 @@ impl Workspace {
             .expect("the provider binary has a directory");
         let cli_config = dir.path().join(".terraformrc");
         let overrides = format!(
-            "provider_installation {{\n  dev_overrides {{\n    \"modelarts/modelarts\" = {:?}\n  }}\n  direct {{}}\n}}\n",
+            "provider_installation {{\n  dev_overrides {{\n    \
+             \"modelarts/modelarts\" = {:?}\n  }}\n  direct {{}}\n}}\n",
             provider_dir.display().to_string()
         );
         std::fs::write(&cli_config, overrides).expect("write the CLI configuration");
