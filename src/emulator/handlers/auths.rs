@@ -1,11 +1,9 @@
-//! Authorizing APIs to apps, cancelling, and the two reads of who is authorized.
-
-use std::collections::HashSet;
+//! Authorizing APIs to apps, cancelling, and registering a service's app-auth API.
 
 use serde::Serialize;
 
-use super::views::{select_apps, ApiInfo, AppDetail};
-use super::{paged, Call, Reply};
+use super::views::ApiInfo;
+use super::{Call, Reply};
 use crate::emulator::error::ApiError;
 use crate::emulator::settings::{AlreadyAuthorized, NotAuthorized, UnknownApp};
 use crate::emulator::world::{new_id, Api, ApiKey, Authorization, Project};
@@ -74,7 +72,11 @@ fn requested_apps(call: &Call<'_>) -> Result<Vec<String>, ApiError> {
 }
 
 /// The API the call addresses, in its workspace: 404 `ModelArts.0102` otherwise.
-fn api_in<'p>(project: &'p Project, call: &Call<'_>, workspace: &str) -> Result<&'p Api, ApiError> {
+pub(super) fn api_in<'p>(
+    project: &'p Project,
+    call: &Call<'_>,
+    workspace: &str,
+) -> Result<&'p Api, ApiError> {
     project
         .api(call.service_id(), call.api_id())
         .filter(|a| a.workspace_id == workspace)
@@ -283,119 +285,4 @@ pub fn create_and_auth(project: &mut Project, call: &Call<'_>) -> Result<Reply, 
         .expect("the API was just registered");
     let body = serde_json::json!({ "api": ApiInfo::new(service, api), "auth_result": results });
     Ok(Reply::json(&body, changed || granted))
-}
-
-/// App ids authorized to the API that reads may see, counting this read against
-/// authorizations still hidden by the `read_lag_reads` setting.
-pub fn visible_apps(project: &mut Project, key: &ApiKey) -> Vec<String> {
-    let Some(granted) = project.auths.get_mut(key) else {
-        return Vec::new();
-    };
-    let mut visible = Vec::with_capacity(granted.len());
-    for (app_id, auth) in granted.iter_mut() {
-        if auth.hidden_reads > 0 {
-            auth.hidden_reads -= 1;
-        } else {
-            visible.push(app_id.clone());
-        }
-    }
-    visible
-}
-
-/// GetServiceAppAuthApiAuthInfo.
-pub fn read_api_auths(project: &mut Project, call: &Call<'_>) -> Result<Reply, ApiError> {
-    let workspace = call.workspace(project)?;
-    let service = project.services.get(call.service_id()).ok_or_else(|| {
-        ApiError::not_found(format!("service {} does not exist", call.service_id()))
-    })?;
-    let Some(api) = service
-        .apis
-        .iter()
-        .find(|a| a.workspace_id == workspace && a.auth_type == "APP")
-    else {
-        return Ok(Reply::json(
-            &serde_json::json!({ "enable_app_auth": false }),
-            false,
-        ));
-    };
-    let key = (service.service_id.clone(), api.api_id.clone());
-
-    let visible = visible_apps(project, &key);
-    let project_id = call.route.project_id.as_str();
-    let authed: Vec<AppDetail> = visible
-        .iter()
-        .filter_map(|id| project.apps.get(id))
-        .map(|app| AppDetail::new(project_id, project, app))
-        .collect();
-    let body = ApiAuthInfo {
-        enable_app_auth: true,
-        app_auth_api: AppAuthApi {
-            api_id: &key.1,
-            authed_apps: authed,
-        },
-    };
-    Ok(Reply::json(&body, false))
-}
-
-/// The answer of GetServiceAppAuthApiAuthInfo, typed so that thousands of apps are
-/// written straight out rather than through a JSON tree.
-#[derive(Debug, Serialize)]
-struct ApiAuthInfo<'a> {
-    enable_app_auth: bool,
-    app_auth_api: AppAuthApi<'a>,
-}
-
-/// The app-auth API and its authorized apps.
-#[derive(Debug, Serialize)]
-struct AppAuthApi<'a> {
-    api_id: &'a str,
-    authed_apps: Vec<AppDetail<'a>>,
-}
-
-/// One element of ShowApiAuthInfos.
-#[derive(Debug, Serialize)]
-struct Relation<'a> {
-    app: AppDetail<'a>,
-    authed: bool,
-}
-
-/// ShowApiAuthInfos.
-pub fn list_relations(project: &mut Project, call: &Call<'_>) -> Result<Reply, ApiError> {
-    let workspace = call.workspace(project)?;
-    let api = api_in(project, call, &workspace)?;
-    let key = (call.service_id().to_string(), api.api_id.clone());
-    let show_only = call.param("show_only").unwrap_or("");
-    if !matches!(show_only, "" | "AUTH" | "UNAUTH") {
-        return Err(ApiError::invalid(format!(
-            "show_only must be AUTH or UNAUTH, not {show_only}"
-        )));
-    }
-    let page = call.page()?;
-
-    let visible: HashSet<String> = visible_apps(project, &key).into_iter().collect();
-    let project = &*project;
-    let candidates: Vec<_> = match show_only {
-        "AUTH" => visible
-            .iter()
-            .filter_map(|id| project.apps.get(id))
-            .collect(),
-        _ => project
-            .apps
-            .values()
-            .filter(|a| a.workspace_id == workspace)
-            .filter(|a| show_only.is_empty() || !visible.contains(&a.app_id))
-            .collect(),
-    };
-    let apps = select_apps(call, candidates.into_iter())?;
-    let total = apps.len();
-    let project_id = call.route.project_id.as_str();
-    let relations: Vec<Relation> = page
-        .slice(apps)
-        .into_iter()
-        .map(|app| Relation {
-            authed: visible.contains(&app.app_id),
-            app: AppDetail::new(project_id, project, app),
-        })
-        .collect();
-    Ok(paged("auths", relations, total))
 }

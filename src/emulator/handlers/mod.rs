@@ -4,6 +4,7 @@
 mod apis;
 mod apps;
 mod auths;
+mod reads;
 mod views;
 
 pub use auths::body_app_ids;
@@ -72,8 +73,8 @@ pub fn run(project: &mut Project, call: &Call<'_>) -> Result<Reply, ApiError> {
         Operation::Authorize => auths::authorize(project, call),
         Operation::Cancel => auths::cancel(project, call),
         Operation::CreateAndAuth => auths::create_and_auth(project, call),
-        Operation::ReadApiAuths => auths::read_api_auths(project, call),
-        Operation::ListRelations => auths::list_relations(project, call),
+        Operation::ReadApiAuths => reads::read_api_auths(project, call),
+        Operation::ListRelations => reads::list_relations(project, call),
         Operation::ListApps => apps::list_apps(project, call),
         Operation::CreateApp => apps::create_app(project, call),
         Operation::ShowApp => apps::show_app(project, call),
