@@ -261,3 +261,17 @@ impl Workspace {
         self.run(&["import", "-input=false", "-no-color", address, id])
     }
 }
+
+impl Drop for Workspace {
+    /// Keeps the directory of a failed test (configuration, state, every command's
+    /// output) and says where, so a CI failure can be read afterwards.
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            self.dir.disable_cleanup(true);
+            eprintln!(
+                "kept the Terraform workspace of the failed test at {}",
+                self.path().display()
+            );
+        }
+    }
+}

@@ -156,3 +156,15 @@ impl Running {
         plugins.len()
     }
 }
+
+impl Drop for Running {
+    /// Kills a command still running when its test fails early, with its whole
+    /// process group, so no Terraform or plugin outlives the test.
+    fn drop(&mut self) {
+        if let Ok(None) = self.child.try_wait() {
+            let group = format!("-{}", self.child.id());
+            let _ = Command::new("kill").args(["-KILL", "--", &group]).status();
+            let _ = self.child.wait();
+        }
+    }
+}
