@@ -20,6 +20,11 @@ fn main() -> ExitCode {
         );
         return ExitCode::FAILURE;
     }
+    // tf-provider appends a backtrace to the detail of every diagnostic it builds when
+    // library backtraces are on, and CI machines often turn them on for their own
+    // reasons. Users need the message; panics still print theirs (RUST_BACKTRACE).
+    // Set before any thread starts.
+    std::env::set_var("RUST_LIB_BACKTRACE", "0");
     logging::init_from_env();
     // Decoding a value nested as deep as the msgpack decoder allows (1024 levels) needs
     // more stack than Tokio's default in unoptimised builds; the memory is only reserved.
