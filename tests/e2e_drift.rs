@@ -115,7 +115,7 @@ fn assert_gone_is_warned_and_destroy_succeeds(delete: impl FnOnce(&Emulator)) {
     let warnings: Vec<_> = plan
         .diagnostics()
         .into_iter()
-        .filter(|d| d.severity == "warning")
+        .filter(|d| d.severity == "warning" && d.address.as_deref() == Some(ADDRESS))
         .collect();
     assert!(
         warnings
