@@ -17,13 +17,19 @@ const MAX_MESSAGE_CHARS: usize = 203;
 
 fn check_message<T>(result: &Result<T, String>) {
     if let Err(message) = result {
-        assert!(message.chars().count() <= MAX_MESSAGE_CHARS, "message too long");
+        assert!(
+            message.chars().count() <= MAX_MESSAGE_CHARS,
+            "message too long"
+        );
     }
 }
 
 fn check_results(results: &[AppAuthResult]) {
     for result in results {
-        assert!(!result.app_id.trim().is_empty(), "a blank app_id was accepted");
+        assert!(
+            !result.app_id.trim().is_empty(),
+            "a blank app_id was accepted"
+        );
     }
     let body = json!({ "auth_result": results.iter().map(|r| json!({
         "app_id": r.app_id, "success": r.success, "reason": r.reason,
@@ -61,14 +67,20 @@ fuzz_target!(|data: &[u8]| {
     let relations = decode_relations_page(data);
     check_message(&relations);
     if let Ok(page) = &relations {
-        assert!(page.items.iter().all(|(app, _)| !app.app_id.trim().is_empty()));
+        assert!(page
+            .items
+            .iter()
+            .all(|(app, _)| !app.app_id.trim().is_empty()));
     }
     let apps = decode_apps_page(data);
     check_message(&apps);
     if let Ok(page) = &apps {
         for app in &page.items {
             assert!(!app.app_id.trim().is_empty());
-            assert!(!format!("{app:?}").contains("app_secret: \"") , "secret in Debug");
+            assert!(
+                !format!("{app:?}").contains("app_secret: \""),
+                "secret in Debug"
+            );
         }
     }
     check_message(&decode_app_answer(data));
