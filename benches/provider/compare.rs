@@ -106,7 +106,9 @@ pub fn measure(emulator: &Emulator, plugins: &Plugins, sizes: &[(usize, usize)])
                  `plan` then refreshes them all and must find no change. The baseline \
                  (same schema, no HTTP, no work) runs the same configuration in the same \
                  run, alternating with the provider; medians of the repetitions. Ratio = \
-                 provider median / baseline median."
+                 provider median / baseline median. The emulator shares the machine's \
+                 CPUs with Terraform, so its CPU time (shown for the largest plan) counts \
+                 against the provider here, as a remote service's would not."
             ),
             rows: ratios,
         },

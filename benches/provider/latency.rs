@@ -61,7 +61,8 @@ pub fn measure(emulator: &Emulator, plugins: &Plugins, quick: bool) -> Section {
              creates {count} resources (10 apps each) from an empty state. Lower bound = \
              calls in the log x latency / parallelism. Median of {reps}; the baseline \
              applies the same configuration at the same parallelism in the same run, to \
-             show the part of the wall time that is Terraform's own.",
+             show the part of the wall time that is Terraform's own: the ratio cannot \
+             fall below baseline apply / lower bound whatever the provider does.",
             DELAY.as_millis()
         ),
         rows: vec![
