@@ -13,7 +13,6 @@ use super::state::{app_set, describe_api, AppAuthApiState, AuthApiId};
 use crate::diagnostics::{batch_error, root_error, root_warning, BatchFailure};
 use crate::modelarts::ApiRef;
 use crate::provider::shared::ProviderData;
-use crate::resources::is_gone;
 use crate::resources::timeouts::{deadline_of, Operation};
 
 /// Authorizes the planned apps. Returns the new state, `Value::Null` when nothing at all
@@ -129,13 +128,9 @@ pub async fn delete(diags: &mut Diagnostics, provider: &ProviderData, prior: App
         &provider.stop,
     )
     .await;
-    let api_gone = cancelled.error.as_ref().is_some_and(is_gone);
-    let remote = if api_gone {
-        cancelled.error.take().map(Remote::Gone)
-    } else {
-        batch::reread_if_needed(client, &api, deadline, &[&cancelled]).await
-    };
-    if let Some(remote) = remote {
+    // A 404 on the cancel itself may name an app rather than the API, so whether the
+    // API is gone is asked of the read, like every other failure.
+    if let Some(remote) = batch::reread_if_needed(client, &api, deadline, &[&cancelled]).await {
         if let Remote::Gone(error) = &remote {
             root_warning(
                 diags,
