@@ -57,16 +57,18 @@ pub fn canonical_uri(path: &str) -> String {
     uri
 }
 
-/// The canonical query: pairs sorted by name then value, both encoded, joined by `&`.
+/// The canonical query: pairs sorted by raw name then raw value (byte order), then
+/// encoded and joined by `&`.
+///
+/// Sorting happens before encoding, as the official SDK does: the two orders differ when
+/// names differ at a character that encoding expands (`a:` sorts before `a0` encoded,
+/// after it raw).
 pub fn canonical_query(query: &[(String, String)]) -> String {
-    let mut pairs: Vec<(String, String)> = query
-        .iter()
-        .map(|(k, v)| (encode_component(k), encode_component(v)))
-        .collect();
+    let mut pairs: Vec<&(String, String)> = query.iter().collect();
     pairs.sort();
     pairs
         .iter()
-        .map(|(k, v)| format!("{k}={v}"))
+        .map(|(k, v)| format!("{}={}", encode_component(k), encode_component(v)))
         .collect::<Vec<_>>()
         .join("&")
 }
@@ -283,6 +285,13 @@ mod tests {
             "enable=true&limit=1&multi=1&multi=2&multi=3&path=%2Ftmp%2F123\
              &test=%E4%B8%80%20%28%26%3D%3F%21%23%25.%2A%29"
         );
+    }
+
+    /// Names are ordered as sent, not as encoded, so `a0` precedes `a:`.
+    #[test]
+    fn canonical_query_sorts_before_encoding() {
+        let query = pairs(&[("a:", "1"), ("a0", "2")]);
+        assert_eq!(canonical_query(&query), "a0=2&a%3A=1");
     }
 
     #[test]
