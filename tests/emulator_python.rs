@@ -39,11 +39,18 @@ fn text(rng: &mut StdRng, pool: &[char], max: usize) -> String {
     (0..len).map(|_| *pool.choose(rng).unwrap()).collect()
 }
 
+/// A random path segment, escaped or not. Segments of dots only are left out: URL
+/// libraries resolve them before sending, so the request would not be the one signed.
 fn segment(rng: &mut StdRng) -> String {
-    if rng.gen_bool(0.5) {
-        text(rng, PATH_SAFE, 12)
-    } else {
-        encode_component(&text(rng, POOL, 12))
+    loop {
+        let segment = if rng.gen_bool(0.5) {
+            text(rng, PATH_SAFE, 12)
+        } else {
+            encode_component(&text(rng, POOL, 12))
+        };
+        if segment.chars().any(|c| c != '.') {
+            return segment;
+        }
     }
 }
 
