@@ -150,10 +150,21 @@ fn read_lag_hides_new_authorizations_from_the_next_reads() {
 fn concurrent_writes_on_a_service_can_conflict() {
     let emulator = start();
     emulator.put_settings(&json!({"conflict_on_concurrent_writes": true}));
-    emulator.put_faults(&json!([{"operation": "authorize", "app_id": "a1", "delay_ms": 1500}]));
+    emulator.put_faults(
+        &json!([{"operation": "authorize", "app_id": "a1", "delay_ms": 2000,
+        "times": 1}]),
+    );
     std::thread::scope(|scope| {
         let slow = scope.spawn(|| emulator.call("POST", AUTHORIZE, Some(&apps(&["a1"]))));
-        std::thread::sleep(Duration::from_millis(500));
+        // The rule is used up in the same critical section that marks the service
+        // busy, so once it is gone the slow write is in flight.
+        while emulator
+            .send("GET", "/_emulator/faults", b"", Auth::None)
+            .body
+            != json!([])
+        {
+            std::thread::sleep(Duration::from_millis(10));
+        }
         let other = emulator.call("DELETE", AUTHORIZE, Some(&apps(&["a2"])));
         assert_eq!((other.status, other.error_code()), (429, "APIGW.0308"));
         let elsewhere = emulator.call(
