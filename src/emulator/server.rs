@@ -10,6 +10,7 @@ use std::time::Duration;
 
 use axum::body::{to_bytes, Body, Bytes};
 use axum::extract::{Request, State};
+use axum::http::request::Parts;
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::Response;
 
@@ -132,6 +133,62 @@ fn named_apps(route: Option<&Route>, body: Option<&serde_json::Value>) -> Vec<St
     handlers::body_app_ids(body).unwrap_or_default()
 }
 
+/// The call-log entry of a request, before its status and credential are known.
+fn call_entry(
+    parts: &Parts,
+    query: &[(String, String)],
+    json: Option<&serde_json::Value>,
+    route: Option<&Route>,
+    request_id: &str,
+) -> CallEntry {
+    let workspace_id = query
+        .iter()
+        .find(|(k, _)| k == "workspace_id")
+        .map(|(_, v)| v.clone())
+        .or_else(|| json?.get("workspace_id")?.as_str().map(str::to_string))
+        .filter(|w| !w.is_empty())
+        .unwrap_or_else(|| DEFAULT_WORKSPACE.to_string());
+    CallEntry {
+        method: parts.method.to_string(),
+        path: parts.uri.path().to_string(),
+        query: parts.uri.query().unwrap_or("").to_string(),
+        status: 0,
+        workspace_id,
+        app_ids: named_apps(route, json),
+        auth: AuthKind::None,
+        request_id: request_id.to_string(),
+        operation: route.map(|r| r.operation.name()),
+    }
+}
+
+/// Checks the request's credential, and that its kind is not turned off.
+fn check_credentials(
+    shared: &Shared,
+    settings: &Settings,
+    presented: &Presented<'_>,
+    project_id: &str,
+    now: chrono::DateTime<chrono::Utc>,
+) -> (AuthKind, Result<(), ApiError>) {
+    let (kind, verdict) =
+        shared
+            .credentials
+            .authenticate(presented, project_id, settings.clock_skew_check, now);
+    let disabled = match kind {
+        AuthKind::Token => !settings.accept_token,
+        AuthKind::Aksk => !settings.accept_aksk,
+        AuthKind::None => false,
+    };
+    let verdict = verdict.and_then(|()| match disabled {
+        true => Err(ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            "ModelArts.0203",
+            "This kind of credential is not accepted",
+        )),
+        false => Ok(()),
+    });
+    (kind, verdict)
+}
+
 /// Handles one request to the ModelArts API.
 pub async fn api(State(shared): State<Arc<Shared>>, request: Request) -> Response {
     let request_id = new_id();
@@ -145,24 +202,7 @@ pub async fn api(State(shared): State<Arc<Shared>>, request: Request) -> Respons
         (!body.is_empty()).then(|| serde_json::from_slice(&body));
     let json_ok = json.as_ref().and_then(|j| j.as_ref().ok());
     let route = match_route(&parts.method, parts.uri.path());
-    let workspace_id = query
-        .iter()
-        .find(|(k, _)| k == "workspace_id")
-        .map(|(_, v)| v.clone())
-        .or_else(|| json_ok?.get("workspace_id")?.as_str().map(str::to_string))
-        .filter(|w| !w.is_empty())
-        .unwrap_or_else(|| DEFAULT_WORKSPACE.to_string());
-    let mut entry = CallEntry {
-        method: parts.method.to_string(),
-        path: parts.uri.path().to_string(),
-        query: raw_query.to_string(),
-        status: 0,
-        workspace_id,
-        app_ids: named_apps(route.as_ref(), json_ok),
-        auth: AuthKind::None,
-        request_id: request_id.clone(),
-        operation: route.as_ref().map(|r| r.operation.name()),
-    };
+    let mut entry = call_entry(&parts, &query, json_ok, route.as_ref(), &request_id);
     let fail = |mut entry: CallEntry, error: ApiError| {
         entry.status = error.status.as_u16();
         shared.lock().calls.push(entry);
@@ -188,26 +228,8 @@ pub async fn api(State(shared): State<Arc<Shared>>, request: Request) -> Respons
         body: &body,
     };
     let now = chrono::Utc::now();
-    let (kind, verdict) = shared.credentials.authenticate(
-        &presented,
-        &route.project_id,
-        settings.clock_skew_check,
-        now,
-    );
+    let (kind, verdict) = check_credentials(&shared, &settings, &presented, &route.project_id, now);
     entry.auth = kind;
-    let disabled = match kind {
-        AuthKind::Token => !settings.accept_token,
-        AuthKind::Aksk => !settings.accept_aksk,
-        AuthKind::None => false,
-    };
-    let verdict = verdict.and_then(|()| match disabled {
-        true => Err(ApiError::new(
-            StatusCode::UNAUTHORIZED,
-            "ModelArts.0203",
-            "This kind of credential is not accepted",
-        )),
-        false => Ok(()),
-    });
     if let Err(error) = verdict {
         return fail(entry, error);
     }
