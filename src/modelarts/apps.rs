@@ -9,6 +9,7 @@ use super::client::{decode, page_query, workspace, ModelArtsClient};
 use super::error::ClientError;
 use super::models::{decode_app_answer, decode_apps_page, App};
 use super::paging::collect_pages;
+use super::path::Segment;
 use super::transport::Request;
 
 impl ModelArtsClient {
@@ -34,7 +35,7 @@ impl ModelArtsClient {
             operation,
             method: Method::POST,
             project_id: project_id.to_string(),
-            segments: vec!["app-auth".into(), "apps".into()],
+            segments: vec![Segment::Fixed("app-auth"), Segment::Fixed("apps")],
             query: Vec::new(),
             body: Some(body),
         };
@@ -99,7 +100,7 @@ impl ModelArtsClient {
                     operation,
                     method: Method::GET,
                     project_id: project_id.to_string(),
-                    segments: vec!["app-auth".into(), "apps".into()],
+                    segments: vec![Segment::Fixed("app-auth"), Segment::Fixed("apps")],
                     query,
                     body: None,
                 };
@@ -125,7 +126,11 @@ fn app_request(
         operation,
         method,
         project_id: project_id.to_string(),
-        segments: vec!["app-auth".into(), "apps".into(), app_id.to_string()],
+        segments: vec![
+            Segment::Fixed("app-auth"),
+            Segment::Fixed("apps"),
+            Segment::Id("app_id", app_id.to_string()),
+        ],
         query: workspace(workspace_id)
             .map(|id| vec![("workspace_id", id.to_string())])
             .unwrap_or_default(),

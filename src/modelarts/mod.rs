@@ -9,6 +9,7 @@ mod coalesce;
 pub mod error;
 pub mod models;
 pub mod paging;
+pub mod path;
 pub mod retry;
 pub mod signing;
 mod transport;

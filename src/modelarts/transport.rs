@@ -13,6 +13,7 @@ use super::auth::{auth_headers, Credentials, OutgoingRequest};
 use super::coalesce::SingleFlight;
 use super::error::{AttemptOutcome, ClientError};
 use super::models::decode_error_answer;
+use super::path::{request_path, Segment};
 use super::retry::{is_retryable_status, parse_retry_after, RetryPolicy};
 
 /// The largest answer body the client reads; anything longer is a decode error.
@@ -28,7 +29,7 @@ pub(crate) struct Request {
     /// The project, the first path segment after `/v1/`.
     pub project_id: String,
     /// The path segments after the project, unencoded.
-    pub segments: Vec<String>,
+    pub segments: Vec<Segment>,
     /// Query parameters, unencoded.
     pub query: Vec<(&'static str, String)>,
     /// The JSON body, when there is one.
@@ -166,13 +167,11 @@ impl Transport {
     /// The full URL: endpoint, `/v1/{project_id}/`, segments, query.
     fn url(&self, request: &Request) -> Url {
         let mut url = self.base.clone();
-        {
-            let mut path = url
-                .path_segments_mut()
-                .expect("the endpoint was checked to be an http(s) URL");
-            path.pop_if_empty().push("v1").push(&request.project_id);
-            path.extend(&request.segments);
-        }
+        url.set_path(&request_path(
+            self.base.path(),
+            &request.project_id,
+            &request.segments,
+        ));
         if !request.query.is_empty() {
             url.query_pairs_mut().extend_pairs(&request.query);
         }
