@@ -8,7 +8,7 @@ use tracing::instrument;
 use super::client::{decode, page_query, workspace, ModelArtsClient};
 use super::error::ClientError;
 use super::models::{decode_app_answer, decode_apps_page, App};
-use super::paging::collect_pages;
+use super::paging::{collect_pages, Fetched};
 use super::path::Segment;
 use super::transport::Request;
 
@@ -106,7 +106,8 @@ impl ModelArtsClient {
                 };
                 async move {
                     let reply = self.send(request, deadline).await?;
-                    decode(operation, &reply, decode_apps_page)
+                    let page = decode(operation, &reply, decode_apps_page)?;
+                    Ok(Fetched::new(page, &reply))
                 }
             },
             |app: &App| app.app_id.as_str(),

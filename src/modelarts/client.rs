@@ -14,7 +14,7 @@ use super::error::ClientError;
 use super::models::{
     decode_authorize_answer, decode_cancel_answer, decode_relations_page, AppAuthResult,
 };
-use super::paging::collect_pages;
+use super::paging::{collect_pages, Fetched};
 use super::path::{id_rule, is_path_safe, Segment};
 use super::retry::RetryPolicy;
 use super::transport::{Reply, Request, Transport};
@@ -242,7 +242,8 @@ impl ModelArtsClient {
                 };
                 async move {
                     let reply = self.send(request, deadline).await?;
-                    decode(operation, &reply, decode_relations_page)
+                    let page = decode(operation, &reply, decode_relations_page)?;
+                    Ok(Fetched::new(page, &reply))
                 }
             },
             |(app, _): &(AuthorizedApp, bool)| app.app_id.as_str(),

@@ -5,15 +5,39 @@
 //! offset 1: if the second only repeats the first, offsets count items from then on.
 //! Items are de-duplicated by key, and the walk stops at `total_count`, at an empty page,
 //! at a page that adds nothing new, or at [`MAX_PAGES`], so it can never loop forever.
+//! A walk that stops short of the `total_count` the service announced is an error, not
+//! a short list: a caller would take the missing items for removed ones.
 
 use std::collections::HashSet;
 use std::future::Future;
 
 use super::error::ClientError;
 use super::models::Page;
+use super::transport::Reply;
 
 /// The most pages one list follows before giving up.
 pub const MAX_PAGES: u64 = 10_000;
+
+/// One decoded page and the answer that carried it, for errors about the walk.
+pub(crate) struct Fetched<T> {
+    /// The page.
+    pub page: Page<T>,
+    /// The HTTP status of the answer.
+    pub status: u16,
+    /// The `X-Request-Id` of the answer.
+    pub request_id: Option<String>,
+}
+
+impl<T> Fetched<T> {
+    /// `page`, decoded from `reply`.
+    pub fn new(page: Page<T>, reply: &Reply) -> Self {
+        Fetched {
+            page,
+            status: reply.status,
+            request_id: reply.request_id.clone(),
+        }
+    }
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum OffsetMeaning {
@@ -24,8 +48,9 @@ enum OffsetMeaning {
 
 /// Reads every page through `fetch(offset)` and returns the distinct items in order.
 ///
-/// Errors: whatever `fetch` returns, and a decode error for `operation` when the list
-/// does not end within [`MAX_PAGES`] pages.
+/// Errors: whatever `fetch` returns; a decode error for `operation`, with the request ID
+/// of the page at fault, when a page is empty or adds nothing new while fewer items than
+/// its `total_count` were read, or when the list does not end within [`MAX_PAGES`] pages.
 pub(crate) async fn collect_pages<T, F, Fut>(
     operation: &'static str,
     mut fetch: F,
@@ -33,7 +58,7 @@ pub(crate) async fn collect_pages<T, F, Fut>(
 ) -> Result<Vec<T>, ClientError>
 where
     F: FnMut(u64) -> Fut,
-    Fut: Future<Output = Result<Page<T>, ClientError>>,
+    Fut: Future<Output = Result<Fetched<T>, ClientError>>,
 {
     let mut seen: HashSet<String> = HashSet::new();
     let mut items = Vec::new();
@@ -43,7 +68,11 @@ where
             OffsetMeaning::Items => seen.len() as u64,
             OffsetMeaning::Unknown | OffsetMeaning::Pages => page_index,
         };
-        let page = fetch(offset).await?;
+        let Fetched {
+            page,
+            status,
+            request_id,
+        } = fetch(offset).await?;
 
         let fetched = page.items.len();
         let mut fresh = 0;
@@ -62,12 +91,22 @@ where
         }
         if fetched == 0 || fresh == 0 {
             if let Some(total) = page.total_count {
-                tracing::warn!(
+                let what = if fetched == 0 {
+                    "came back empty"
+                } else {
+                    "added nothing new"
+                };
+                return Err(ClientError::Decode {
                     operation,
-                    total_count = total,
-                    found = seen.len(),
-                    "the list ended before its total_count; it may have changed while read"
-                );
+                    status,
+                    message: format!(
+                        "the page at offset {offset} {what} after {} of the {total} items its \
+                         total_count announces, so the list is incomplete; it may have changed \
+                         while it was read",
+                        seen.len()
+                    ),
+                    request_id,
+                });
             }
             return Ok(items);
         }
@@ -100,7 +139,7 @@ mod tests {
         report_total: bool,
         offsets: &RefCell<Vec<u64>>,
         offset: u64,
-    ) -> Result<Page<String>, ClientError> {
+    ) -> Result<Fetched<String>, ClientError> {
         offsets.borrow_mut().push(offset);
         let start = if offset_counts_items {
             offset as usize
@@ -110,10 +149,15 @@ mod tests {
         let items = (start..total.min(start + page_size))
             .map(|i| format!("app-{i:05}"))
             .collect();
-        Ok(Page {
-            items,
-            total_count: report_total.then_some(total as u64),
-        })
+        Ok(fetched(items, report_total.then_some(total as u64)))
+    }
+
+    fn fetched(items: Vec<String>, total_count: Option<u64>) -> Fetched<String> {
+        Fetched {
+            page: Page { items, total_count },
+            status: 200,
+            request_id: Some("req-7".into()),
+        }
     }
 
     /// Both meanings of offset, with and without total_count, yield every item once.
@@ -151,18 +195,59 @@ mod tests {
         }
     }
 
-    /// A service that ignores offset, or lies about total_count, cannot trap the walk.
+    /// A list that stops short of its total_count fails with the page's request ID.
     #[test]
-    fn a_list_that_never_advances_ends() {
+    fn a_list_short_of_its_total_count_is_an_error() {
+        let pages = |items: &[&str]| items.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        let cases = [
+            (
+                "empty first page",
+                vec![],
+                1,
+                "came back empty after 0 of the 5",
+            ),
+            (
+                "offset ignored",
+                pages(&["a", "b"]),
+                2,
+                "added nothing new after 2 of the 5",
+            ),
+        ];
+        for (name, first, calls, expected) in cases {
+            let count = RefCell::new(0);
+            let future = collect_pages(
+                "list",
+                |offset| {
+                    *count.borrow_mut() += 1;
+                    let items = if offset == 0 || !first.is_empty() {
+                        first.clone()
+                    } else {
+                        Vec::new()
+                    };
+                    async move { Ok(fetched(items, Some(5))) }
+                },
+                |item: &String| item.as_str(),
+            );
+            let error = futures::executor::block_on(future).unwrap_err();
+            assert!(
+                matches!(error, ClientError::Decode { .. }),
+                "{name}: {error}"
+            );
+            assert_eq!(error.request_id(), Some("req-7"), "{name}");
+            assert!(error.to_string().contains(expected), "{name}: {error}");
+            assert_eq!(*count.borrow(), calls, "{name}");
+        }
+    }
+
+    /// Without a total_count, an empty page or one that adds nothing ends the list.
+    #[test]
+    fn without_a_total_count_a_page_adding_nothing_ends_the_list() {
         let calls = RefCell::new(0);
         let future = collect_pages(
             "list",
             |_| {
                 *calls.borrow_mut() += 1;
-                let page = Page {
-                    items: vec!["a".to_string(), "b".to_string()],
-                    total_count: Some(1_000),
-                };
+                let page = fetched(vec!["a".to_string(), "b".to_string()], None);
                 async move { Ok(page) }
             },
             |item: &String| item.as_str(),
@@ -179,10 +264,7 @@ mod tests {
             "list",
             |offset| async move {
                 if offset == 0 {
-                    Ok(Page {
-                        items: vec!["a".to_string()],
-                        total_count: Some(2),
-                    })
+                    Ok(fetched(vec!["a".to_string()], Some(2)))
                 } else {
                     Err(ClientError::Transport {
                         operation: "list",
