@@ -277,3 +277,55 @@ fn every_answer_carries_a_request_id() {
     ids.dedup();
     assert_eq!(ids.len(), answers.len());
 }
+
+/// Services and apps created by another user (`user_id` in the world document) can
+/// not be changed: 403 ModelArts.0105 for the service, a failed element for the app,
+/// and other users' apps are left out of the caller's lists.
+#[test]
+fn objects_of_another_user_are_protected() {
+    let emulator = start_reference_world();
+    let mut world = emulator.state();
+    let project = &mut world["projects"][TEST_PROJECT];
+    project["services"][0]["user_id"] = json!("someone-else");
+    project["services"]
+        .as_array_mut()
+        .unwrap()
+        .push(json!({"service_id": "mine", "apis": [{"api_id": "mine-api"}]}));
+    project["apps"][0]["user_id"] = json!("someone-else");
+    emulator.put_state(&world);
+    let foreign_app = world["projects"][TEST_PROJECT]["apps"][0]["app_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+
+    let cases = [
+        ("POST", auth_path(SERVICE, API)),
+        ("DELETE", auth_path(SERVICE, API)),
+        ("POST", format!("/services/{SERVICE}/app-auth-api")),
+        ("DELETE", format!("/services/{SERVICE}/app-auth-apis/{API}")),
+        ("DELETE", format!("/app-auth/apps/{foreign_app}")),
+    ];
+    for (method, path) in cases {
+        let answer = emulator.call(method, &path, Some(&apps(&[APP_2])));
+        assert_eq!(
+            (answer.status, answer.error_code()),
+            (403, "ModelArts.0105"),
+            "{method} {path}"
+        );
+    }
+    let answer = emulator.call(
+        "POST",
+        &auth_path("mine", "mine-api"),
+        Some(&apps(&[&foreign_app, APP_2])),
+    );
+    assert_eq!(answer.body["auth_result"][0]["success"], false);
+    assert!(answer.body["auth_result"][0]["reason"]
+        .as_str()
+        .unwrap()
+        .contains("creator"));
+    assert_eq!(answer.body["auth_result"][1]["success"], true);
+    let listed = emulator.call("GET", "/app-auth/apps", None);
+    assert!(!app_ids(&listed.body["apps"], "/app_id").contains(&foreign_app));
+    let shown = emulator.call("GET", &format!("/app-auth/apps/{foreign_app}"), None);
+    assert_eq!(shown.body["app"]["user_id"], "someone-else");
+}

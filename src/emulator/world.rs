@@ -12,6 +12,10 @@ use serde::{Deserialize, Serialize};
 /// The default workspace, used whenever a request or a document names none.
 pub const DEFAULT_WORKSPACE: &str = "0";
 
+/// The user every request comes from, and who owns services and apps that name no
+/// `user_id`. Objects owned by another user exercise the service's ownership rules.
+pub const CALLER: &str = "emulator-user";
+
 fn default_workspace() -> String {
     DEFAULT_WORKSPACE.to_string()
 }
@@ -60,6 +64,16 @@ pub struct Service {
     /// The service's app-auth APIs.
     #[serde(default)]
     pub apis: Vec<Api>,
+    /// The service's creator; [`CALLER`] when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user_id: Option<String>,
+}
+
+impl Service {
+    /// True when the caller created the service (and so may change it).
+    pub fn is_callers(&self) -> bool {
+        self.user_id.as_deref().is_none_or(|u| u == CALLER)
+    }
 }
 
 /// One app-auth API of a service.
@@ -106,6 +120,16 @@ pub struct App {
     /// Last update time, epoch milliseconds (0 when seeded without one).
     #[serde(default, skip_serializing_if = "is_zero")]
     pub updated_at: i64,
+    /// The app's creator; [`CALLER`] when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user_id: Option<String>,
+}
+
+impl App {
+    /// The app's creator.
+    pub fn user(&self) -> &str {
+        self.user_id.as_deref().unwrap_or(CALLER)
+    }
 }
 
 /// One authorization of an API to an app, as written in the world document.

@@ -56,6 +56,7 @@ pub fn show_api(project: &mut Project, call: &Call<'_>) -> Result<Reply, ApiErro
 /// Delete one app-auth API and every authorization of it; 204 without a body.
 pub fn delete_api(project: &mut Project, call: &Call<'_>) -> Result<Reply, ApiError> {
     let workspace = call.workspace(project)?;
+    super::auths::check_service_owner(project, call)?;
     let service = project.services.get_mut(call.service_id()).ok_or_else(|| {
         ApiError::not_found(format!("service {} does not exist", call.service_id()))
     })?;

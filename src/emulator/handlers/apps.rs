@@ -5,7 +5,7 @@ use axum::http::StatusCode;
 use super::views::{select_apps, ApiInfo, AppDetail};
 use super::{paged, Call, Reply};
 use crate::emulator::error::ApiError;
-use crate::emulator::world::{new_id, App, Project};
+use crate::emulator::world::{new_id, App, Project, CALLER};
 
 const MAX_NAME_CHARS: usize = 64;
 const MAX_REMARK_CHARS: usize = 200;
@@ -26,7 +26,7 @@ pub fn list_apps(project: &mut Project, call: &Call<'_>) -> Result<Reply, ApiErr
     let candidates = project
         .apps
         .values()
-        .filter(|a| a.workspace_id == workspace);
+        .filter(|a| a.workspace_id == workspace && a.user() == CALLER);
     let apps = select_apps(call, candidates)?;
     let total = apps.len();
     let project_id = call.route.project_id.as_str();
@@ -88,6 +88,7 @@ pub fn create_app(project: &mut Project, call: &Call<'_>) -> Result<Reply, ApiEr
         app_remark: remark.map(str::to_string),
         created_at: call.now_ms,
         updated_at: call.now_ms,
+        user_id: None,
     };
     let id = app.app_id.clone();
     project.apps.insert(id.clone(), app);
@@ -107,6 +108,12 @@ pub fn show_app(project: &mut Project, call: &Call<'_>) -> Result<Reply, ApiErro
 pub fn delete_app(project: &mut Project, call: &Call<'_>) -> Result<Reply, ApiError> {
     let workspace = call.workspace(project)?;
     let app = app_in(project, call, &workspace)?;
+    if app.user() != CALLER {
+        return Err(ApiError::forbidden(format!(
+            "app {} was created by another user",
+            app.app_id
+        )));
+    }
     let bound = project.apis_of_app(&app.app_id).len();
     if bound > 0 {
         return Err(ApiError::forbidden(format!(

@@ -6,7 +6,7 @@ use super::views::ApiInfo;
 use super::{Call, Reply};
 use crate::emulator::error::ApiError;
 use crate::emulator::settings::{AlreadyAuthorized, NotAuthorized, UnknownApp};
-use crate::emulator::world::{new_id, Api, ApiKey, Authorization, Project};
+use crate::emulator::world::{new_id, Api, ApiKey, Authorization, Project, CALLER};
 
 /// `AppAuthResultInfo`.
 #[derive(Debug, Serialize)]
@@ -105,6 +105,17 @@ fn app_auth_api<'p>(
     Ok(api)
 }
 
+/// 403 `ModelArts.0105` unless the caller created the service (and so may change it).
+pub(super) fn check_service_owner(project: &Project, call: &Call<'_>) -> Result<(), ApiError> {
+    match project.services.get(call.service_id()) {
+        Some(service) if !service.is_callers() => Err(ApiError::forbidden(format!(
+            "No permission to update service {}: it was created by another user",
+            service.service_id
+        ))),
+        _ => Ok(()),
+    }
+}
+
 fn check_unknown_apps(
     project: &Project,
     call: &Call<'_>,
@@ -139,14 +150,21 @@ fn grant(
         .iter()
         .map(|id| app_in(project, id, workspace))
         .collect();
+    let foreign: Vec<bool> = apps
+        .iter()
+        .map(|id| project.apps.get(id).is_some_and(|a| a.user() != CALLER))
+        .collect();
     let granted = project.auths.entry(key).or_default();
     let mut results = Vec::with_capacity(apps.len());
     let mut changed = false;
-    for (app_id, known) in apps.iter().zip(known) {
+    for ((app_id, known), foreign) in apps.iter().zip(known).zip(foreign) {
         let result = if let Some(reason) = call.faults.app_failure(app_id) {
             AppAuthResult::failure(&api_id, app_id, reason.to_string())
         } else if !known {
             AppAuthResult::failure(&api_id, app_id, format!("app {app_id} does not exist"))
+        } else if foreign {
+            let reason = format!("app {app_id} was not created by the creator of the service");
+            AppAuthResult::failure(&api_id, app_id, reason)
         } else if let Some(existing) = granted.get(app_id) {
             match call.settings.already_authorized {
                 AlreadyAuthorized::Success => {
@@ -181,6 +199,7 @@ pub fn authorize(project: &mut Project, call: &Call<'_>) -> Result<Reply, ApiErr
     let workspace = call.workspace(project)?;
     let api = app_auth_api(project, call, &workspace)?;
     let key = (call.service_id().to_string(), api.api_id.clone());
+    check_service_owner(project, call)?;
     let apps = requested_apps(call)?;
     check_unknown_apps(project, call, &apps, &workspace)?;
 
@@ -197,6 +216,7 @@ pub fn cancel(project: &mut Project, call: &Call<'_>) -> Result<Reply, ApiError>
     let workspace = call.workspace(project)?;
     let api = app_auth_api(project, call, &workspace)?;
     let api_id = api.api_id.clone();
+    check_service_owner(project, call)?;
     let apps = requested_apps(call)?;
     check_unknown_apps(project, call, &apps, &workspace)?;
 
@@ -248,6 +268,7 @@ pub fn create_and_auth(project: &mut Project, call: &Call<'_>) -> Result<Reply, 
             call.service_id()
         )));
     }
+    check_service_owner(project, call)?;
     check_unknown_apps(project, call, &apps, &workspace)?;
     let service = project.services.get_mut(call.service_id()).ok_or_else(|| {
         ApiError::not_found(format!("service {} does not exist", call.service_id()))

@@ -9,7 +9,7 @@ use super::auths::api_in;
 use super::views::{select_apps, AppDetail};
 use super::{paged, Call, Reply};
 use crate::emulator::error::ApiError;
-use crate::emulator::world::{ApiKey, Project};
+use crate::emulator::world::{ApiKey, Project, CALLER};
 
 /// App ids authorized to the API that reads may see, counting this read against
 /// authorizations still hidden by the `read_lag_reads` setting.
@@ -108,7 +108,7 @@ pub fn list_relations(project: &mut Project, call: &Call<'_>) -> Result<Reply, A
         _ => project
             .apps
             .values()
-            .filter(|a| a.workspace_id == workspace)
+            .filter(|a| a.workspace_id == workspace && a.user() == CALLER)
             .filter(|a| show_only.is_empty() || !visible.contains(&a.app_id))
             .collect(),
     };

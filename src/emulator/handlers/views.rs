@@ -6,9 +6,6 @@ use serde::Serialize;
 use super::{ApiError, Call};
 use crate::emulator::world::{Api, App, Project, Service};
 
-/// The user every emulated object belongs to.
-pub const USER_ID: &str = "emulator-user";
-
 /// `ApigAppDetailInfo`.
 #[derive(Debug, Serialize)]
 pub struct AppDetail<'a> {
@@ -23,7 +20,7 @@ pub struct AppDetail<'a> {
     created_at: i64,
     updated_at: i64,
     project_id: &'a str,
-    user_id: &'static str,
+    user_id: &'a str,
 }
 
 impl<'a> AppDetail<'a> {
@@ -45,7 +42,7 @@ impl<'a> AppDetail<'a> {
             created_at: app.created_at,
             updated_at: app.updated_at,
             project_id,
-            user_id: USER_ID,
+            user_id: app.user(),
         }
     }
 }
