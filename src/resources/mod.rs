@@ -12,6 +12,7 @@ use tf_provider::value::Value;
 use tf_provider::{AttributePath, Diagnostics};
 
 use crate::diagnostics::attribute_error;
+use crate::modelarts::path::{DOT_SEGMENTS, REFUSED_CHARS};
 use crate::modelarts::ClientError;
 
 /// ModelArts' error code for a workspace that does not exist.
@@ -39,17 +40,20 @@ pub fn attribute(
 }
 
 /// Why `value` cannot be a ModelArts ID (project, workspace, service, API or app), or
-/// `None` when it can. IDs are path segments and query values, so they must be
-/// non-empty, without whitespace, control characters or `/`.
-pub fn identifier_problem(value: &str) -> Option<&'static str> {
+/// `None` when it can. IDs become path segments and query values, so they follow the
+/// client's rule: not empty, not `.` or `..`, no whitespace, control characters or any
+/// of `/ \ ? # %`. Checking here refuses them at plan time, before any call.
+pub fn identifier_problem(value: &str) -> Option<String> {
     if value.is_empty() {
-        Some("is empty")
+        Some("is empty".into())
     } else if value.chars().any(char::is_whitespace) {
-        Some("contains whitespace")
+        Some("contains whitespace".into())
     } else if value.chars().any(char::is_control) {
-        Some("contains a control character")
-    } else if value.contains('/') {
-        Some("contains \"/\"")
+        Some("contains a control character".into())
+    } else if let Some(c) = value.chars().find(|c| REFUSED_CHARS.contains(c)) {
+        Some(format!("contains {:?}", c.to_string()))
+    } else if DOT_SEGMENTS.contains(&value) {
+        Some("is a dot segment, which a URL cannot carry".into())
     } else {
         None
     }
@@ -110,10 +114,25 @@ mod tests {
             ("inner space", "app a", Some("contains whitespace")),
             ("newline", "app\na", Some("contains whitespace")),
             ("slash", "svc/api", Some("contains \"/\"")),
+            ("backslash", "a\\b", Some("contains \"\\\\\"")),
+            ("question mark", "a?b", Some("contains \"?\"")),
+            ("hash", "a#b", Some("contains \"#\"")),
+            ("percent", "a%2Fb", Some("contains \"%\"")),
+            (
+                "dot",
+                ".",
+                Some("is a dot segment, which a URL cannot carry"),
+            ),
+            (
+                "dot dot",
+                "..",
+                Some("is a dot segment, which a URL cannot carry"),
+            ),
+            ("three dots", "...", None),
             ("control", "app\u{7}", Some("contains a control character")),
         ];
         for (name, value, expected) in cases {
-            assert_eq!(identifier_problem(value), expected, "{name}");
+            assert_eq!(identifier_problem(value).as_deref(), expected, "{name}");
         }
     }
 
