@@ -79,3 +79,81 @@ async fn an_empty_page_below_total_count_is_a_decode_error() {
         assert!(text.contains(part), "{part} missing from {text}");
     }
 }
+
+/// A 503 past max_retries says how many attempts were made and what to do next.
+#[tokio::test]
+async fn server_errors_past_max_retries_name_the_attempts_and_the_next_step() {
+    let (emulator, client) = setup(2);
+    emulator.put_faults(&json!([{"operation": "list_relations", "status": 503,
+        "raw_body": "<html><body>Service Unavailable</body></html>"}]));
+
+    let error = client
+        .list_authorized_apps(&api(), in_secs(30))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(error, ClientError::RetriesExhausted { attempts: 3, .. }),
+        "{error}"
+    );
+    assert_eq!(error.status(), Some(503));
+    assert_eq!(emulator.calls().len(), 3);
+    let request_id = last_request_id(&emulator);
+    let text = error.to_string();
+    for part in [
+        "HTTP 503",
+        "after 3 attempts",
+        &request_id,
+        "retry later",
+        "max_retries",
+    ] {
+        assert!(text.contains(part), "{part} missing from {text}");
+    }
+}
+
+/// A Retry-After longer than the time left fails at once, naming the wait asked.
+#[tokio::test]
+async fn a_retry_after_beyond_the_deadline_names_the_wait_asked() {
+    let (emulator, client) = setup(5);
+    emulator.put_faults(&json!([{"operation": "list_relations", "status": 429,
+        "retry_after": 3600}]));
+
+    let started = Instant::now();
+    let error = client
+        .list_authorized_apps(&api(), in_secs(30))
+        .await
+        .unwrap_err();
+    assert!(started.elapsed() < Duration::from_secs(5));
+    assert!(
+        matches!(
+            error,
+            ClientError::RetryAfterPastDeadline { attempts: 1, .. }
+        ),
+        "{error}"
+    );
+    assert!(error.is_throttled() && !error.is_timeout(), "{error}");
+    let text = error.to_string();
+    for part in [
+        "asked to wait 3600 s",
+        "exceeds the",
+        "left before the deadline",
+        "timeouts",
+    ] {
+        assert!(text.contains(part), "{part} missing from {text}");
+    }
+    assert!(!text.contains("deadline was reached"), "{text}");
+    assert_eq!(emulator.calls().len(), 1);
+}
+
+/// An unreadable 200 names its status and request ID without nested parentheses.
+#[tokio::test]
+async fn an_unreadable_answer_names_status_and_request_id_plainly() {
+    let (emulator, client) = setup(0);
+    emulator.put_faults(&json!([{"operation": "list_relations", "raw_body": "{\"count\": 1}"}]));
+
+    let error = client
+        .list_authorized_apps(&api(), in_secs(30))
+        .await
+        .unwrap_err();
+    let expected = format!("(HTTP 200, request ID {})", last_request_id(&emulator));
+    assert!(error.to_string().contains(&expected), "{error}");
+}

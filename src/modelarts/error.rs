@@ -2,6 +2,7 @@
 //! the detail of a Terraform diagnostic: what happened, what the service said, what to do.
 
 use std::fmt;
+use std::time::Duration;
 
 /// Why a call to ModelArts failed. `Display` never contains a credential.
 #[derive(Debug, Clone, thiserror::Error)]
@@ -76,6 +77,60 @@ pub enum ClientError {
         deadline_reached: bool,
     },
 
+    /// The service kept answering 5xx or 409 until max_retries ran out.
+    #[error(
+        "Could not {operation}: ModelArts still answered HTTP {status}{}{} after {attempts} \
+         attempts. {}",
+        code_suffix(.error_code.as_deref(), .error_msg.as_deref()),
+        request_id_suffix(.request_id.as_deref()),
+        retry_advice(*.status)
+    )]
+    RetriesExhausted {
+        /// The operation that was attempted.
+        operation: &'static str,
+        /// How many requests were sent.
+        attempts: u32,
+        /// The HTTP status of the last answer.
+        status: u16,
+        /// The service's error code, when the last answer had one.
+        error_code: Option<String>,
+        /// The service's error message, when the last answer had one.
+        error_msg: Option<String>,
+        /// The `X-Request-Id` of the last answer.
+        request_id: Option<String>,
+    },
+
+    /// The service asked (`Retry-After`) to wait longer than the time left before the
+    /// deadline, so the client gave up early instead of sleeping past it.
+    #[error(
+        "Could not {operation}: ModelArts answered HTTP {status}{}{} and asked to wait {} \
+         before the next attempt, which exceeds the {} left before the deadline; {attempts} \
+         attempt(s) were made. Retry after that wait, or raise the resource's timeouts above \
+         it.",
+        code_suffix(.error_code.as_deref(), .error_msg.as_deref()),
+        request_id_suffix(.request_id.as_deref()),
+        seconds(*.retry_after),
+        seconds(*.time_left)
+    )]
+    RetryAfterPastDeadline {
+        /// The operation that was attempted.
+        operation: &'static str,
+        /// How many requests were sent.
+        attempts: u32,
+        /// The HTTP status of the last answer (429, 409 or 5xx).
+        status: u16,
+        /// The service's error code, when the last answer had one.
+        error_code: Option<String>,
+        /// The service's error message, when the last answer had one.
+        error_msg: Option<String>,
+        /// The `X-Request-Id` of the last answer.
+        request_id: Option<String>,
+        /// The wait the service asked for.
+        retry_after: Duration,
+        /// The time that was left before the deadline.
+        time_left: Duration,
+    },
+
     /// The service answered with an error status that retrying cannot fix.
     #[error(
         "Could not {operation}: ModelArts answered HTTP {status}{}{}.{}",
@@ -100,7 +155,7 @@ pub enum ClientError {
     #[error(
         "Could not {operation}: the answer from ModelArts (HTTP {status}{}) could not be \
          read: {message}. Retry later; report it if it persists.",
-        request_id_suffix(.request_id.as_deref())
+        .request_id.as_deref().map(|id| format!(", request ID {id}")).unwrap_or_default()
     )]
     Decode {
         /// The operation whose answer was malformed.
@@ -132,6 +187,26 @@ fn request_id_suffix(request_id: Option<&str>) -> String {
         .unwrap_or_default()
 }
 
+/// What to do when retrying did not get past a 409 or 5xx.
+fn retry_advice(status: u16) -> &'static str {
+    if status == 409 {
+        "Another change to the same service is probably still running; retry later, or \
+         raise max_retries or the resource's timeouts so the client waits longer."
+    } else {
+        "The service may be unavailable for now; retry later, or raise max_retries or the \
+         resource's timeouts so the client waits longer."
+    }
+}
+
+/// A duration in seconds, whole when it is whole ("3600 s", "2.5 s").
+fn seconds(duration: Duration) -> String {
+    if duration.subsec_millis() == 0 {
+        format!("{} s", duration.as_secs())
+    } else {
+        format!("{:.1} s", duration.as_secs_f64())
+    }
+}
+
 fn advice(status: u16) -> &'static str {
     match status {
         401 => " Check the credentials (token, or access and secret key) and the project ID.",
@@ -155,7 +230,10 @@ impl ClientError {
     /// The HTTP status of the answer behind the error, when there was one.
     pub fn status(&self) -> Option<u16> {
         match self {
-            ClientError::Api { status, .. } | ClientError::Decode { status, .. } => Some(*status),
+            ClientError::Api { status, .. }
+            | ClientError::RetriesExhausted { status, .. }
+            | ClientError::RetryAfterPastDeadline { status, .. }
+            | ClientError::Decode { status, .. } => Some(*status),
             ClientError::Throttled { .. } => Some(429),
             _ => None,
         }
@@ -164,9 +242,10 @@ impl ClientError {
     /// The service's error code (`ModelArts.NNNN` or `APIGW.NNNN`), when it sent one.
     pub fn error_code(&self) -> Option<&str> {
         match self {
-            ClientError::Api { error_code, .. } | ClientError::Throttled { error_code, .. } => {
-                error_code.as_deref()
-            }
+            ClientError::Api { error_code, .. }
+            | ClientError::RetriesExhausted { error_code, .. }
+            | ClientError::RetryAfterPastDeadline { error_code, .. }
+            | ClientError::Throttled { error_code, .. } => error_code.as_deref(),
             _ => None,
         }
     }
@@ -175,6 +254,8 @@ impl ClientError {
     pub fn request_id(&self) -> Option<&str> {
         match self {
             ClientError::Api { request_id, .. }
+            | ClientError::RetriesExhausted { request_id, .. }
+            | ClientError::RetryAfterPastDeadline { request_id, .. }
             | ClientError::Decode { request_id, .. }
             | ClientError::Throttled { request_id, .. }
             | ClientError::Timeout { request_id, .. } => request_id.as_deref(),
@@ -191,13 +272,19 @@ impl ClientError {
             | ClientError::Timeout { operation, .. }
             | ClientError::Throttled { operation, .. }
             | ClientError::Api { operation, .. }
+            | ClientError::RetriesExhausted { operation, .. }
+            | ClientError::RetryAfterPastDeadline { operation, .. }
             | ClientError::Decode { operation, .. } => operation,
         }
     }
 
-    /// True when the service kept throttling past the retry budget.
+    /// True when the service kept throttling past the retry budget, or asked a
+    /// throttled client to wait longer than the deadline allows.
     pub fn is_throttled(&self) -> bool {
-        matches!(self, ClientError::Throttled { .. })
+        matches!(
+            self,
+            ClientError::Throttled { .. } | ClientError::RetryAfterPastDeadline { status: 429, .. }
+        )
     }
 
     /// True when the deadline was reached before the call finished.
@@ -300,5 +387,88 @@ mod tests {
         }
         assert!(error.is_throttled() && !error.is_timeout());
         assert_eq!(error.status(), Some(429));
+    }
+
+    /// Texts after retrying name the attempts, the wait asked and what to change, and
+    /// never nest parentheses.
+    #[test]
+    fn retry_texts_name_attempts_waits_and_next_steps() {
+        let exhausted = |status| ClientError::RetriesExhausted {
+            operation: "list authorized apps",
+            attempts: 6,
+            status,
+            error_code: None,
+            error_msg: None,
+            request_id: Some("req-9".into()),
+        };
+        let cases = [
+            (
+                "503 exhausted",
+                exhausted(503),
+                &[
+                    "HTTP 503",
+                    "after 6 attempts",
+                    "req-9",
+                    "retry later",
+                    "max_retries",
+                ][..],
+            ),
+            (
+                "409 exhausted",
+                exhausted(409),
+                &[
+                    "HTTP 409",
+                    "after 6 attempts",
+                    "Another change",
+                    "max_retries",
+                ][..],
+            ),
+            (
+                "retry-after past the deadline",
+                ClientError::RetryAfterPastDeadline {
+                    operation: "list authorized apps",
+                    attempts: 1,
+                    status: 429,
+                    error_code: Some("APIGW.0308".into()),
+                    error_msg: None,
+                    request_id: Some("req-9".into()),
+                    retry_after: Duration::from_secs(3600),
+                    time_left: Duration::from_millis(299_500),
+                },
+                &[
+                    "asked to wait 3600 s",
+                    "exceeds the 299.5 s left",
+                    "1 attempt(s)",
+                    "timeouts",
+                ][..],
+            ),
+            (
+                "decode",
+                ClientError::Decode {
+                    operation: "show app",
+                    status: 200,
+                    message: "invalid JSON".into(),
+                    request_id: Some("req-9".into()),
+                },
+                &["(HTTP 200, request ID req-9)"][..],
+            ),
+        ];
+        for (name, error, parts) in cases {
+            let text = error.to_string();
+            for part in parts {
+                assert!(text.contains(part), "{name}: {part} missing from {text}");
+            }
+            assert!(!text.contains("deadline was reached"), "{name}: {text}");
+            let mut depth = 0;
+            for c in text.chars() {
+                depth += match c {
+                    '(' => 1,
+                    ')' => -1,
+                    _ => 0,
+                };
+                assert!(depth <= 1, "{name}: nested parentheses in {text}");
+            }
+            assert_eq!(error.request_id(), Some("req-9"), "{name}");
+        }
     }
 }

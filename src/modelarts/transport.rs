@@ -233,7 +233,7 @@ impl Transport {
                     }
                     let (error_code, error_msg) = decode_error_answer(&body);
                     let gives_up = attempt > self.max_retries;
-                    if !is_retryable_status(status) || (gives_up && status != 429) {
+                    if !is_retryable_status(status) {
                         return Err(ClientError::Api {
                             operation,
                             status,
@@ -242,8 +242,34 @@ impl Transport {
                             request_id,
                         });
                     }
+                    if gives_up && status != 429 {
+                        return Err(ClientError::RetriesExhausted {
+                            operation,
+                            attempts: attempt,
+                            status,
+                            error_code,
+                            error_msg,
+                            request_id,
+                        });
+                    }
+                    let time_left = deadline.saturating_duration_since(Instant::now());
+                    // Sleeping past the deadline helps nobody; say what the service asked.
+                    if let Some(asked) =
+                        retry_after.filter(|asked| !gives_up && *asked >= time_left)
+                    {
+                        return Err(ClientError::RetryAfterPastDeadline {
+                            operation,
+                            attempts: attempt,
+                            status,
+                            error_code,
+                            error_msg,
+                            request_id,
+                            retry_after: asked,
+                            time_left,
+                        });
+                    }
                     let wait = self.policy.wait(attempt, retry_after);
-                    let past_deadline = Instant::now() + wait >= deadline;
+                    let past_deadline = wait >= time_left;
                     if status == 429 && (gives_up || past_deadline) {
                         return Err(ClientError::Throttled {
                             operation,
