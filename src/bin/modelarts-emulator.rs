@@ -1,7 +1,7 @@
 //! `modelarts-emulator`: a local ModelArts app-authentication API for tests and demos.
 //! All logic lives in the library's `emulator` module; see docs/emulator.md.
 
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
@@ -10,7 +10,7 @@ use terraform_provider_modelarts::emulator::{Config, Credentials, Emulator};
 
 /// A local ModelArts app-authentication API.
 #[derive(Debug, Parser)]
-#[command(name = "modelarts-emulator", version, about)]
+#[command(name = "modelarts-emulator", version)]
 struct Args {
     /// Address to listen on; port 0 picks a free one.
     #[arg(long, default_value = "127.0.0.1:8080")]
@@ -49,6 +49,7 @@ async fn shutdown_signal() {
 async fn main() -> std::process::ExitCode {
     tracing_subscriber::fmt()
         .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal())
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_env("MODELARTS_EMULATOR_LOG")
                 .unwrap_or_else(|_| "warn".into()),
@@ -58,6 +59,9 @@ async fn main() -> std::process::ExitCode {
     if args.access_keys.len() != args.secret_keys.len() {
         eprintln!("error: give one --secret-key for every --access-key");
         return std::process::ExitCode::from(2);
+    }
+    if args.tokens.is_empty() && args.access_keys.is_empty() {
+        tracing::warn!("no --token or --access-key given: every API request will be refused");
     }
     let credentials = Credentials {
         tokens: args.tokens,

@@ -42,10 +42,8 @@ impl AppAuthResult {
     }
 }
 
-/// The `apps` of an authorize or cancel body, in order.
-///
-/// Returns 400 `ModelArts.0107` when it is missing, malformed, empty or longer than
-/// the `max_apps_per_call` setting.
+/// The app ids of an authorize or cancel body's `apps`, in order; `None` when the
+/// body has no `apps` list or an element without a string `app_id`.
 pub fn body_app_ids(body: Option<&serde_json::Value>) -> Option<Vec<String>> {
     body?
         .get("apps")?
@@ -55,6 +53,8 @@ pub fn body_app_ids(body: Option<&serde_json::Value>) -> Option<Vec<String>> {
         .collect()
 }
 
+/// The apps the call asks for: 400 `ModelArts.0107` when they are missing, malformed,
+/// empty or more than the `max_apps_per_call` setting allows.
 fn requested_apps(call: &Call<'_>) -> Result<Vec<String>, ApiError> {
     let apps = body_app_ids(call.body)
         .ok_or_else(|| ApiError::invalid("apps is required: a list of {\"app_id\": \"...\"}"))?;
