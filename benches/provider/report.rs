@@ -8,7 +8,9 @@ use std::time::Duration;
 /// Whether a figure reached its target.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Verdict {
+    /// The value is within the target.
     Met,
+    /// The value is outside the target.
     Missed,
     /// A figure shown for context, with no target.
     Info,
@@ -26,9 +28,13 @@ impl Verdict {
 
 /// One line of the table.
 pub struct Row {
+    /// What was measured.
     pub figure: String,
+    /// The measurement, with its unit.
     pub value: String,
+    /// The target in words, or "-".
     pub target: String,
+    /// Whether the value reached the target.
     pub verdict: Verdict,
 }
 
@@ -56,8 +62,11 @@ impl Row {
 
 /// The rows of one numbered figure, and how they were measured.
 pub struct Section {
+    /// The figure's number and name.
     pub title: String,
+    /// How it was measured, in a few sentences.
     pub method: String,
+    /// Its rows.
     pub rows: Vec<Row>,
 }
 
@@ -86,17 +95,16 @@ pub fn secs(d: Duration) -> String {
 
 /// The table on stdout.
 pub fn print(sections: &[Section]) {
-    let width = sections
-        .iter()
-        .flat_map(|s| &s.rows)
-        .map(|r| r.figure.len())
-        .max()
-        .unwrap_or(10);
+    let rows = || sections.iter().flat_map(|s| &s.rows);
+    let width = |column: fn(&Row) -> &str| rows().map(|r| column(r).len()).max().unwrap_or(0);
+    let figure = width(|r| &r.figure);
+    let value = width(|r| &r.value);
+    let target = width(|r| &r.target);
     for section in sections {
         println!("\n{}", section.title);
         for row in &section.rows {
             println!(
-                "  {:<width$}  {:>28}  {:>22}  {}",
+                "  {:<figure$}  {:>value$}  {:>target$}  {}",
                 row.figure,
                 row.value,
                 row.target,
