@@ -17,12 +17,10 @@ const SERVICE: &str = "9f0c1d2e-3a4b-4c5d-8e6f-7a8b9c0d1e2f";
 const API: &str = "3f2a9c7e5b1d4e6f8a0b2c4d6e8f0a1b";
 const APPS: [&str; 3] = ["app-a", "app-b", "app-c"];
 
-/// An emulator with one API and three apps, and a token client with `max_retries`.
-fn setup(max_retries: u32) -> (Emulator, ModelArtsClient) {
-    let emulator = Emulator::start();
-    emulator.seed_simple(&[(SERVICE, &[API])], &APPS);
-    let client = ModelArtsClient::new(ClientConfig {
-        endpoint: emulator.url.clone(),
+/// A token client for `endpoint` with `max_retries` and short waits.
+fn client_to(endpoint: &str, max_retries: u32) -> ModelArtsClient {
+    ModelArtsClient::new(ClientConfig {
+        endpoint: endpoint.into(),
         credentials: Credentials::Token(Secret::new(TEST_TOKEN.into())),
         insecure: false,
         max_retries,
@@ -31,7 +29,14 @@ fn setup(max_retries: u32) -> (Emulator, ModelArtsClient) {
     .with_retry_policy(RetryPolicy {
         base: Duration::from_millis(20),
         cap: Duration::from_millis(100),
-    });
+    })
+}
+
+/// An emulator with one API and three apps, and a token client with `max_retries`.
+fn setup(max_retries: u32) -> (Emulator, ModelArtsClient) {
+    let emulator = Emulator::start();
+    emulator.seed_simple(&[(SERVICE, &[API])], &APPS);
+    let client = client_to(&emulator.url, max_retries);
     (emulator, client)
 }
 
@@ -156,4 +161,88 @@ async fn an_unreadable_answer_names_status_and_request_id_plainly() {
         .unwrap_err();
     let expected = format!("(HTTP 200, request ID {})", last_request_id(&emulator));
     assert!(error.to_string().contains(&expected), "{error}");
+}
+
+/// Apps in a chunk sent without a usable answer are "outcome unknown", not "never sent".
+#[tokio::test]
+async fn apps_sent_without_an_answer_have_an_unknown_outcome() {
+    let cases = [
+        (
+            "5xx past retries",
+            json!([{"operation": "authorize", "status": 500}]),
+            5,
+            true,
+        ),
+        (
+            "no answer in time",
+            json!([{"operation": "authorize", "delay_ms": 3_000}]),
+            1,
+            true,
+        ),
+        (
+            "unreadable 200",
+            json!([{"operation": "authorize", "raw_body": "{"}]),
+            5,
+            true,
+        ),
+        (
+            "refused with 400",
+            json!([{"operation": "authorize", "status": 400}]),
+            5,
+            false,
+        ),
+        (
+            "conflict past retries",
+            json!([{"operation": "authorize", "status": 409}]),
+            5,
+            false,
+        ),
+    ];
+    for (name, faults, seconds, unknown) in cases {
+        let (emulator, client) = setup(1);
+        emulator.put_faults(&faults);
+        let deadline = Instant::now() + Duration::from_millis(seconds * 500);
+        let outcome = client.authorize_apps(&api(), &apps(), deadline).await;
+        assert!(outcome.error.is_some(), "{name}");
+        assert_eq!(outcome.not_attempted, apps(), "{name}");
+        let expected = if unknown { apps() } else { Vec::new() };
+        assert_eq!(outcome.unknown_outcome, expected, "{name}");
+        let never: Vec<String> = apps().into_iter().filter(|_| !unknown).collect();
+        assert_eq!(outcome.never_sent(), never, "{name}");
+    }
+}
+
+/// Only the chunk that went out unanswered is unknown; later chunks were never sent.
+#[tokio::test]
+async fn later_chunks_after_an_unanswered_one_were_never_sent() {
+    let emulator = Emulator::start();
+    let many: Vec<String> = (0..250).map(|i| format!("{i:032x}")).collect();
+    let ids: Vec<&str> = many.iter().map(String::as_str).collect();
+    emulator.seed_simple(&[(SERVICE, &[API])], &ids);
+    emulator.put_faults(&json!([{"operation": "authorize", "app_id": many[150], "status": 503}]));
+    let client = client_to(&emulator.url, 1);
+
+    let outcome = client.authorize_apps(&api(), &many, in_secs(30)).await;
+    assert_eq!(outcome.succeeded, many[..100]);
+    assert_eq!(outcome.not_attempted, many[100..]);
+    assert_eq!(outcome.unknown_outcome, many[100..200]);
+    assert_eq!(outcome.never_sent(), many[200..]);
+}
+
+/// A refused connection never reached the service, so nothing is of unknown outcome.
+#[tokio::test]
+async fn a_refused_connection_leaves_nothing_unknown() {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let endpoint = format!("http://{}", listener.local_addr().unwrap());
+    drop(listener);
+    let client = client_to(&endpoint, 1);
+
+    let outcome = client.authorize_apps(&api(), &apps(), in_secs(30)).await;
+    assert!(
+        matches!(outcome.error, Some(ClientError::Transport { .. })),
+        "{:?}",
+        outcome.error
+    );
+    assert_eq!(outcome.not_attempted, apps());
+    assert!(outcome.unknown_outcome.is_empty(), "{outcome:?}");
 }

@@ -17,8 +17,14 @@ pub struct BatchOutcome {
     /// Apps whose element said `success: false`, or that the answer left out.
     pub failed: Vec<AppFailure>,
     /// Apps in chunks that got no usable answer: the one that hit `error` and all after
-    /// it. Their state on the service is unknown until the next read.
+    /// it. Those in [`Self::unknown_outcome`] were sent; the rest never were.
     pub not_attempted: Vec<String>,
+    /// The apps of `not_attempted` whose request was sent but got no usable answer (no
+    /// answer before the deadline, a connection that broke after it was made, a 5xx, an
+    /// unreadable answer): sent, outcome unknown. The service may have applied the
+    /// change, so keep them as possibly authorized (or possibly still authorized, for a
+    /// cancel) until a read says otherwise. Always a subset of `not_attempted`, in order.
+    pub unknown_outcome: Vec<String>,
     /// The call-level failure that stopped the batch.
     pub error: Option<ClientError>,
 }
@@ -27,6 +33,17 @@ impl BatchOutcome {
     /// True when every app succeeded and no call failed.
     pub fn is_complete(&self) -> bool {
         self.failed.is_empty() && self.not_attempted.is_empty() && self.error.is_none()
+    }
+
+    /// The apps of `not_attempted` that were never sent, so the service cannot have
+    /// acted on them: `not_attempted` without [`Self::unknown_outcome`], in order.
+    pub fn never_sent(&self) -> Vec<String> {
+        let sent: HashSet<&str> = self.unknown_outcome.iter().map(String::as_str).collect();
+        self.not_attempted
+            .iter()
+            .filter(|app| !sent.contains(app.as_str()))
+            .cloned()
+            .collect()
     }
 }
 

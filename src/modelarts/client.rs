@@ -164,7 +164,10 @@ impl ModelArtsClient {
         while let Some(chunk) = chunks.next() {
             match self.send_chunk(api, chunk, deadline, method.clone()).await {
                 Ok(answer) => record_chunk(chunk, answer, &mut outcome),
-                Err(error) => {
+                Err((error, maybe_applied)) => {
+                    if maybe_applied {
+                        outcome.unknown_outcome.extend(chunk.iter().cloned());
+                    }
                     outcome.not_attempted.extend(chunk.iter().cloned());
                     outcome.not_attempted.extend(chunks.flatten().cloned());
                     outcome.error = Some(error);
@@ -181,7 +184,7 @@ impl ModelArtsClient {
         chunk: &[String],
         deadline: Instant,
         method: Method,
-    ) -> Result<Vec<AppAuthResult>, ClientError> {
+    ) -> Result<Vec<AppAuthResult>, (ClientError, bool)> {
         let cancel = method == Method::DELETE;
         let operation = if cancel {
             "cancel apps"
@@ -208,12 +211,18 @@ impl ModelArtsClient {
             body: Some(body),
         };
 
-        let reply = self.send(request, deadline).await?;
-        if cancel {
-            decode(operation, &reply, decode_cancel_answer)
+        let mut maybe_applied = false;
+        let reply = self
+            .send_tracked(request, deadline, &mut maybe_applied)
+            .await
+            .map_err(|error| (error, maybe_applied))?;
+        let decoder = if cancel {
+            decode_cancel_answer
         } else {
-            decode(operation, &reply, decode_authorize_answer)
-        }
+            decode_authorize_answer
+        };
+        // A 2xx came back, so the service probably acted, whatever its body says.
+        decode(operation, &reply, decoder).map_err(|error| (error, true))
     }
 
     /// Every app currently authorized to the API, following all pages.
@@ -265,6 +274,17 @@ impl ModelArtsClient {
         request: Request,
         deadline: Instant,
     ) -> Result<Reply, ClientError> {
+        self.send_tracked(request, deadline, &mut false).await
+    }
+
+    /// [`Self::send`], also setting `maybe_applied` when the service may have acted on
+    /// the request although no usable answer came back.
+    async fn send_tracked(
+        &self,
+        request: Request,
+        deadline: Instant,
+        maybe_applied: &mut bool,
+    ) -> Result<Reply, ClientError> {
         let ids = request.segments.iter().filter_map(|segment| match segment {
             Segment::Id(name, id) => Some((*name, id)),
             Segment::Fixed(_) => None,
@@ -276,7 +296,9 @@ impl ModelArtsClient {
                 message: format!("the {name} {bad:?} is not a valid ID: {}", id_rule()),
             });
         }
-        self.transport.send(request, deadline).await
+        self.transport
+            .send_tracked(request, deadline, maybe_applied)
+            .await
     }
 }
 

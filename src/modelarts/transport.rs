@@ -65,7 +65,11 @@ enum Attempt {
         retry_after: Option<Duration>,
         body: Bytes,
     },
-    Transport(String),
+    Transport {
+        message: String,
+        /// False when no connection was made, so the service never saw the request.
+        connected: bool,
+    },
     /// The request could not even be built (a header value that HTTP cannot carry);
     /// sending it again would not help.
     Unsendable(String),
@@ -84,7 +88,19 @@ impl Attempt {
                 status, request_id, ..
             }
             | Attempt::TooLarge { status, request_id } => (*status, request_id.as_deref()),
-            Attempt::Transport(_) | Attempt::Unsendable(_) | Attempt::Deadline => (0, None),
+            Attempt::Transport { .. } | Attempt::Unsendable(_) | Attempt::Deadline => (0, None),
+        }
+    }
+
+    /// Whether the service may have applied the request: it answered 2xx or 5xx, or the
+    /// exchange broke off after the request may have reached it. 4xx answers (409 and
+    /// 429 included) are refusals.
+    fn may_have_been_applied(&self) -> bool {
+        match self {
+            Attempt::Answer { status, .. } => !(400..500).contains(status),
+            Attempt::TooLarge { .. } | Attempt::Deadline => true,
+            Attempt::Transport { connected, .. } => *connected,
+            Attempt::Unsendable(_) => false,
         }
     }
 }
@@ -107,18 +123,21 @@ impl Transport {
         }
     }
 
-    /// Sends a request and returns its 2xx answer. GETs identical to one already in flight
-    /// share its answer; any other method makes later reads start afresh.
-    pub async fn send(
+    /// Sends a request and returns its 2xx answer, setting `maybe_applied` when any
+    /// attempt may have reached the service and been applied (so a failed write can be
+    /// told apart from one never sent). GETs identical to one already in flight share
+    /// its answer; any other method makes later reads start afresh.
+    pub async fn send_tracked(
         self: &Arc<Self>,
         request: Request,
         deadline: Instant,
+        maybe_applied: &mut bool,
     ) -> Result<Reply, ClientError> {
         let url = self.url(&request);
         if request.method == Method::GET {
             return self.send_coalesced(request, url, deadline).await;
         }
-        let result = self.execute(&request, &url, deadline).await;
+        let result = self.execute(&request, &url, deadline, maybe_applied).await;
         // A read that started before this write finished may not reflect it; later
         // reads must not join it.
         self.reads.forget_all();
@@ -136,7 +155,8 @@ impl Transport {
         let flight = self
             .reads
             .join(url.as_str().to_string(), move || async move {
-                this.execute(&task_request, &task_url, deadline).await
+                this.execute(&task_request, &task_url, deadline, &mut false)
+                    .await
             });
         let shared = async {
             flight.await.unwrap_or_else(|| {
@@ -152,7 +172,7 @@ impl Transport {
             // The shared read ran under the deadline of whoever started it; a caller with
             // time left gets its own attempt rather than someone else's timeout.
             Ok(Err(error)) if error.is_timeout() && Instant::now() < deadline => {
-                self.execute(&request, &url, deadline).await
+                self.execute(&request, &url, deadline, &mut false).await
             }
             Ok(result) => result,
             Err(_) => Err(ClientError::Timeout {
@@ -185,6 +205,7 @@ impl Transport {
         request: &Request,
         url: &Url,
         deadline: Instant,
+        maybe_applied: &mut bool,
     ) -> Result<Reply, ClientError> {
         let body = match &request.body {
             Some(value) => serde_json::to_vec(value).expect("a JSON value always serialises"),
@@ -208,6 +229,7 @@ impl Transport {
             let started = Instant::now();
             let outcome = self.attempt(request, url, &body, deadline).await;
             let (status, request_id) = outcome.answer_status();
+            *maybe_applied |= outcome.may_have_been_applied();
             log_call(
                 request,
                 url,
@@ -284,7 +306,7 @@ impl Transport {
                     last_request_id = request_id;
                     wait
                 }
-                Attempt::Transport(message) => {
+                Attempt::Transport { message, .. } => {
                     if attempt > self.max_retries {
                         return Err(ClientError::Transport {
                             operation,
@@ -398,7 +420,10 @@ impl Transport {
                  a line break or other control character",
                 describe_transport_error(&error)
             )),
-            Ok(Err(error)) => Attempt::Transport(describe_transport_error(&error)),
+            Ok(Err(error)) => Attempt::Transport {
+                message: describe_transport_error(&error),
+                connected: !error.is_connect(),
+            },
             Err(_) => Attempt::Deadline,
         }
     }
