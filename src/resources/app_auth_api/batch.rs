@@ -122,8 +122,16 @@ pub async fn reread_if_needed(
     })
 }
 
-/// Moves the unresolved apps that `remote` shows in the wanted condition to `done`.
-/// A vanished API counts as every app cancelled, and none authorized.
+/// Whether a failed authorize element means the app is authorized already: the
+/// service's reason says "already" (in any case). A re-read may lag behind the write
+/// and not show it yet, so the reason alone settles it.
+pub fn says_already_authorized(failure: &AppFailure) -> bool {
+    failure.reason.to_lowercase().contains("already")
+}
+
+/// Moves the unresolved apps that `remote` shows in the wanted condition to `done`,
+/// and the authorize failures that say the app is already authorized. A vanished API
+/// counts as every app cancelled, and none authorized.
 pub fn reconcile(progress: &mut Progress, direction: Direction, remote: &Remote) {
     let holds = |app: &str| match (remote, direction) {
         (Remote::Apps(apps), Direction::Authorize) => apps.contains(app),
@@ -133,7 +141,8 @@ pub fn reconcile(progress: &mut Progress, direction: Direction, remote: &Remote)
     };
     let mut settled = Vec::new();
     progress.failed.retain(|f| {
-        let done = holds(&f.app_id);
+        let done =
+            holds(&f.app_id) || (direction == Direction::Authorize && says_already_authorized(f));
         if done {
             settled.push(f.app_id.clone());
         }
@@ -171,7 +180,11 @@ mod tests {
     fn failure(app: &str) -> AppFailure {
         AppFailure {
             app_id: app.into(),
-            reason: "r".into(),
+            reason: if app.starts_with("dup") {
+                "app dup is Already authorized to API api-3".into()
+            } else {
+                "r".into()
+            },
         }
     }
 
@@ -234,6 +247,30 @@ mod tests {
                 }),
                 vec!["b", "c"],
                 0,
+            ),
+            (
+                "already authorized counts as done while the re-read lags",
+                Direction::Authorize,
+                progress(&["a"], &["dup-b", "c"], &[]),
+                remote(&["a"]),
+                vec!["a", "dup-b"],
+                1,
+            ),
+            (
+                "already authorized counts as done when the re-read fails",
+                Direction::Authorize,
+                progress(&[], &["dup-b"], &[]),
+                Remote::Unknown,
+                vec!["dup-b"],
+                0,
+            ),
+            (
+                "an already reason does not confirm a cancel",
+                Direction::Cancel,
+                progress(&[], &["dup-b"], &[]),
+                remote(&["dup-b"]),
+                vec![],
+                1,
             ),
             (
                 "an unknown re-read settles nothing",
