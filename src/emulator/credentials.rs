@@ -207,7 +207,20 @@ impl Credentials {
             headers: &headers,
             body: request.body,
         };
-        let expected = signing::sign(&signable, &parsed.signed_headers, secret.as_bytes());
+        let mut canonical = signing::canonical_request(&signable, &parsed.signed_headers);
+        // Clients may sign a declared payload hash instead of the body (the SDKs send
+        // `UNSIGNED-PAYLOAD` for bodies that are not JSON); it then replaces the body
+        // hash, the last line of the canonical request.
+        let declared_hash = header(request.headers, "x-sdk-content-sha256");
+        if let (Some(declared), false) = (declared_hash, request.body.is_empty()) {
+            if let Some((head, _)) = canonical.rsplit_once('\n') {
+                canonical = format!("{head}\n{declared}");
+            }
+        }
+        let expected = signing::signature(
+            secret.as_bytes(),
+            &signing::string_to_sign(date, &canonical),
+        );
         if constant_time_eq(expected.as_bytes(), parsed.signature.as_bytes()) {
             Ok(())
         } else {
