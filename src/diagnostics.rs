@@ -75,8 +75,10 @@ pub struct BatchFailure<'a> {
     pub subject: &'a str,
     /// Apps whose element failed, with the service's reason.
     pub failed: &'a [AppFailure],
-    /// Apps in chunks never answered.
+    /// Apps never sent.
     pub not_attempted: &'a [String],
+    /// Apps sent in a call that got no usable answer, and that no re-read settled.
+    pub unknown: &'a [String],
     /// The call-level failure that stopped the batch.
     pub error: Option<&'a ClientError>,
 }
@@ -114,6 +116,10 @@ pub fn batch_error(
     if let Some(error) = failure.error {
         detail.push_str(&error.to_string());
         detail.push(' ');
+    }
+    if !failure.unknown.is_empty() {
+        let quoted = failure.unknown.iter().map(|id| format!("{id:?}"));
+        detail.push_str(&format!("Sent, outcome unknown: {}. ", abridged(quoted)));
     }
     if !failure.not_attempted.is_empty() {
         let quoted = failure.not_attempted.iter().map(|id| format!("{id:?}"));
@@ -156,11 +162,13 @@ mod tests {
             },
         ];
         let not_attempted = ["app-e".to_string()];
+        let unknown = ["app-f".to_string()];
         let failure = BatchFailure {
             action: "authorize",
             subject: "API \"api-1\" of service \"svc-1\"",
             failed: &failed,
             not_attempted: &not_attempted,
+            unknown: &unknown,
             error: None,
         };
         batch_error(&mut diags, "Failed to authorize apps", &failure, "Kept.");
@@ -169,7 +177,8 @@ mod tests {
         for needle in [
             "\"app-c\" (app not found)",
             "\"app-d\" (no reason given)",
-            "\"app-e\"",
+            "Not attempted: \"app-e\"",
+            "Sent, outcome unknown: \"app-f\"",
         ] {
             assert!(
                 error.detail.contains(needle),

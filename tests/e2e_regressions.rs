@@ -3,10 +3,13 @@
 
 mod support;
 
+use std::time::{Duration, Instant};
+
 use serde_json::json;
+use support::emulator::Emulator;
 use support::terraform::calls::{self, Operation};
-use support::terraform::checks::{app_ids_of, fixture, set, sorted};
-use support::terraform::hcl;
+use support::terraform::checks::{app_ids_of, fixture, normalized, set, sorted};
+use support::terraform::{hcl, Workspace};
 
 const ADDRESS: &str = "modelarts_app_auth_api.t";
 const ABC: [&str; 3] = ["app-a", "app-b", "app-c"];
@@ -39,4 +42,79 @@ fn already_authorized_during_read_lag_keeps_the_apps_in_state() {
         calls::describe(&writes)
     );
     assert_eq!(emulator.authorized_apps("svc-1", "api-1", "0"), set(&[]));
+}
+
+/// An authorize sent without a usable answer, when no re-read is possible, keeps the
+/// app in the state as possibly authorized and says "sent, outcome unknown".
+#[test]
+fn an_authorize_without_an_answer_keeps_the_app_as_possibly_authorized() {
+    let (emulator, workspace) = fixture();
+    let abcd = ["app-a", "app-b", "app-c", "app-d"];
+    workspace.write_main(&format!(
+        "{}{}",
+        hcl::provider_with_few_retries(),
+        hcl::auth_api("t", "svc-1", "api-1", &ABC)
+    ));
+    workspace.apply();
+    // The service applies the authorize but every answer is lost, and no read works.
+    emulator.put_faults(&json!([
+        {"operation": "authorize", "status": 502, "raw_body": "<html>bad gateway</html>"},
+        {"operation": "list_relations", "status": 503},
+        {"operation": "read_api_auths", "status": 503}
+    ]));
+    workspace.write_main(&format!(
+        "{}{}",
+        hcl::provider_with_few_retries(),
+        hcl::auth_api("t", "svc-1", "api-1", &abcd)
+    ));
+
+    let output = workspace.apply_json_with(&["-refresh=false"]);
+
+    assert_eq!(output.code, 1, "{output}");
+    let details: Vec<String> = output
+        .errors()
+        .iter()
+        .map(|d| normalized(&d.detail))
+        .collect();
+    assert!(
+        details
+            .iter()
+            .any(|d| d.contains("Sent, outcome unknown: \"app-d\"")),
+        "{details:#?}"
+    );
+    assert_eq!(emulator.authorized_apps("svc-1", "api-1", "0"), set(&abcd));
+    let values = workspace.resource(ADDRESS).expect("still in the state");
+    assert_eq!(app_ids_of(&values), sorted(&abcd));
+}
+
+/// Ctrl-C between chunks of a create gives one "Interrupted" error, not a second one
+/// listing the apps that were never sent.
+#[test]
+fn an_interrupted_create_gives_one_interrupted_diagnostic() {
+    let emulator = Emulator::start();
+    let workspace = Workspace::new(&emulator);
+    let apps: Vec<String> = (1000..1250).map(|i| format!("z{i}")).collect();
+    let app_refs: Vec<&str> = apps.iter().map(String::as_str).collect();
+    emulator.seed_simple(&[("svc-1", &["api-1"][..])], &app_refs);
+    emulator.put_faults(&json!([{"operation": "authorize", "delay_ms": 3000}]));
+    workspace.write_main(&hcl::auth_api("t", "svc-1", "api-1", &app_refs));
+
+    let running = workspace.spawn(&["apply", "-auto-approve", "-input=false", "-json"]);
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while calls::of(&emulator, Operation::Authorize).is_empty() {
+        assert!(Instant::now() < deadline, "no authorize call was made");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    running.interrupt();
+    let output = running.wait();
+
+    assert_ne!(output.code, 0, "{output}");
+    // Terraform adds its own "execution halted" errors, which name no resource.
+    let summaries: Vec<String> = output
+        .errors()
+        .iter()
+        .filter(|d| d.address.is_some())
+        .map(|d| d.summary.clone())
+        .collect();
+    assert_eq!(summaries, ["Interrupted"], "{output}");
 }

@@ -7,10 +7,11 @@ use std::collections::BTreeSet;
 use tf_provider::value::Value;
 use tf_provider::Diagnostics;
 
-use super::batch::{self, Direction, Progress, Remote};
+use super::batch::{self, Direction, Remote};
 use super::plan::validate;
+use super::report::report;
 use super::state::{app_set, describe_api, AppAuthApiState, AuthApiId};
-use crate::diagnostics::{batch_error, root_error, root_warning, BatchFailure};
+use crate::diagnostics::{root_error, root_warning};
 use crate::modelarts::ApiRef;
 use crate::provider::shared::ProviderData;
 use crate::resources::timeouts::{deadline_of, Operation};
@@ -41,7 +42,9 @@ pub async fn create(
     }
     report(diags, &api, Direction::Authorize, &added, "create");
 
-    let mut apps_now = added.done.clone();
+    // Apps sent without an answer may be authorized: keeping them lets the next
+    // refresh drop those that are not, while dropping them could leak a grant.
+    let mut apps_now: BTreeSet<String> = added.done.iter().chain(&added.unknown).cloned().collect();
     if planned.is_exclusive() && added.is_complete() && !added.interrupted {
         apps_now.extend(remove_others(diags, provider, &api, &wanted, deadline).await);
     }
@@ -85,7 +88,8 @@ pub async fn update(
     report(diags, &api, Direction::Authorize, &added, "update");
     report(diags, &api, Direction::Cancel, &cancelled, "update");
 
-    let mut apps_now = apps_after(&had, &cancelled.done, &added.done);
+    let possibly_added = added.done.iter().chain(&added.unknown).cloned().collect();
+    let mut apps_now = apps_after(&had, &cancelled.done, &possibly_added);
     let complete = added.is_complete() && cancelled.is_complete();
     let interrupted = added.interrupted || cancelled.interrupted;
     if planned.is_exclusive() && !prior.is_exclusive() && complete && !interrupted {
@@ -232,51 +236,6 @@ async fn remove_others(
     }
     report(diags, api, Direction::Cancel, &cancelled, "exclusive");
     cancelled.unresolved().cloned().collect()
-}
-
-/// Adds the error for a batch that did not reach its goal, and the interrupt notice.
-fn report(
-    diags: &mut Diagnostics,
-    api: &ApiRef,
-    direction: Direction,
-    progress: &Progress,
-    step: &str,
-) {
-    if progress.interrupted && !diags.errors.iter().any(|e| e.summary == "Interrupted") {
-        root_error(
-            diags,
-            "Interrupted",
-            format!(
-                "The {step} stopped early because Terraform was interrupted. The state \
-                 records what was done; the next apply finishes the rest."
-            ),
-        );
-    }
-    if progress.is_complete() {
-        return;
-    }
-    let (summary, action, kept) = match direction {
-        Direction::Authorize => (
-            "Failed to authorize apps",
-            "authorize",
-            "The apps that were authorized are recorded in the state; fix the cause and \
-             apply again to add the rest.",
-        ),
-        Direction::Cancel => (
-            "Failed to cancel app authorizations",
-            "cancel the authorization of",
-            "The apps still authorized stay in the state; fix the cause and apply again.",
-        ),
-    };
-    let subject = describe_api(api);
-    let failure = BatchFailure {
-        action,
-        subject: &subject,
-        failed: &progress.failed,
-        not_attempted: &progress.not_attempted,
-        error: progress.error.as_ref(),
-    };
-    batch_error(diags, summary, &failure, kept);
 }
 
 #[cfg(test)]

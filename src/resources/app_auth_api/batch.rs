@@ -34,8 +34,12 @@ pub struct Progress {
     pub done: BTreeSet<String>,
     /// Apps whose element failed and that the re-read did not show as done.
     pub failed: Vec<AppFailure>,
-    /// Apps never sent, or whose call got no usable answer, and not shown as done.
+    /// Apps never sent, so the service cannot have acted on them.
     pub not_attempted: Vec<String>,
+    /// Apps sent in a call that got no usable answer (timeout, broken connection, 5xx
+    /// after retries) that no re-read settled: sent, outcome unknown. An authorize may
+    /// have happened and a cancel may not have, so the state keeps them either way.
+    pub unknown: Vec<String>,
     /// The call-level failure that stopped the batch.
     pub error: Option<ClientError>,
     /// True when an interrupt stopped the batch before its end.
@@ -45,15 +49,19 @@ pub struct Progress {
 impl Progress {
     /// True when every app reached the wanted condition.
     pub fn is_complete(&self) -> bool {
-        self.failed.is_empty() && self.not_attempted.is_empty() && self.error.is_none()
+        self.failed.is_empty()
+            && self.not_attempted.is_empty()
+            && self.unknown.is_empty()
+            && self.error.is_none()
     }
 
-    /// Apps that did not reach the wanted condition.
+    /// Apps that did not reach the wanted condition, or may not have.
     pub fn unresolved(&self) -> impl Iterator<Item = &String> {
         self.failed
             .iter()
             .map(|f| &f.app_id)
             .chain(self.not_attempted.iter())
+            .chain(self.unknown.iter())
     }
 }
 
@@ -79,9 +87,10 @@ pub async fn run(
             Direction::Authorize => client.authorize_apps(api, chunk, deadline).await,
             Direction::Cancel => client.cancel_apps(api, chunk, deadline).await,
         };
+        progress.not_attempted.extend(outcome.never_sent());
+        progress.unknown.extend(outcome.unknown_outcome);
         progress.done.extend(outcome.succeeded);
         progress.failed.extend(outcome.failed);
-        progress.not_attempted.extend(outcome.not_attempted);
         if outcome.error.is_some() {
             progress.error = outcome.error;
             progress.not_attempted.extend(chunks.flatten().cloned());
@@ -162,8 +171,32 @@ pub fn reconcile(progress: &mut Progress, direction: Direction, remote: &Remote)
             "the service reported a failure, but the app is already in the wanted condition"
         );
     }
+    // An app sent without a usable answer is settled by a re-read either way: shown in
+    // the wanted condition it is done, shown otherwise the call did not take effect.
+    if let Remote::Apps(_) | Remote::Gone(_) = remote {
+        for app in std::mem::take(&mut progress.unknown) {
+            if holds(&app) {
+                settled.push(app);
+            } else {
+                progress.failed.push(AppFailure {
+                    reason: match direction {
+                        Direction::Authorize => "the call got no usable answer, and a re-read \
+                                                 does not show the app authorized"
+                            .into(),
+                        Direction::Cancel => "the call got no usable answer, and a re-read \
+                                              still shows the app authorized"
+                            .into(),
+                    },
+                    app_id: app,
+                });
+            }
+        }
+    }
     progress.done.extend(settled);
-    if progress.failed.is_empty() && progress.not_attempted.is_empty() {
+    if progress.failed.is_empty()
+        && progress.not_attempted.is_empty()
+        && progress.unknown.is_empty()
+    {
         progress.error = None;
     }
 }
@@ -189,10 +222,16 @@ mod tests {
     }
 
     fn progress(done: &[&str], failed: &[&str], not_attempted: &[&str]) -> Progress {
+        // Apps named "sent-..." were sent without a usable answer.
+        let (unknown, not_attempted): (Vec<String>, Vec<String>) = not_attempted
+            .iter()
+            .map(|s| s.to_string())
+            .partition(|s| s.starts_with("sent"));
         Progress {
             done: done.iter().map(|s| s.to_string()).collect(),
             failed: failed.iter().map(|s| failure(s)).collect(),
-            not_attempted: not_attempted.iter().map(|s| s.to_string()).collect(),
+            not_attempted,
+            unknown,
             error: None,
             interrupted: false,
         }
@@ -269,6 +308,30 @@ mod tests {
                 Direction::Cancel,
                 progress(&[], &["dup-b"], &[]),
                 remote(&["dup-b"]),
+                vec![],
+                1,
+            ),
+            (
+                "an outcome-unknown authorize shown by the re-read is done",
+                Direction::Authorize,
+                progress(&[], &[], &["sent-a", "sent-b"]),
+                remote(&["sent-a"]),
+                vec!["sent-a"],
+                1,
+            ),
+            (
+                "an outcome-unknown cancel absent from the re-read is done",
+                Direction::Cancel,
+                progress(&[], &[], &["sent-a", "sent-b"]),
+                remote(&["sent-a"]),
+                vec!["sent-b"],
+                1,
+            ),
+            (
+                "an outcome-unknown app stays unknown when the re-read fails",
+                Direction::Authorize,
+                progress(&[], &[], &["sent-a"]),
+                Remote::Unknown,
                 vec![],
                 1,
             ),

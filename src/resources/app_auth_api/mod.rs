@@ -6,6 +6,7 @@ pub mod apply;
 pub mod batch;
 pub mod plan;
 pub mod read;
+pub mod report;
 pub mod schema;
 pub mod state;
 

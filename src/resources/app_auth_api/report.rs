@@ -1,0 +1,199 @@
+//! The diagnostics of an authorize or cancel batch that did not reach its goal: one
+//! "Interrupted" error for Ctrl-C, one error per direction for real failures, each
+//! saying only what is true of the state afterwards.
+
+use tf_provider::Diagnostics;
+
+use super::batch::{Direction, Progress};
+use super::state::describe_api;
+use crate::diagnostics::{batch_error, root_error, BatchFailure};
+use crate::modelarts::ApiRef;
+
+/// Summary of the diagnostic an interrupted apply gets, once.
+const INTERRUPTED: &str = "Interrupted";
+
+/// Adds the error for a batch that did not reach its goal during `step` ("create",
+/// "update", "delete"), and the interrupt notice. Apps an interrupt kept from being
+/// sent are no failure: the "Interrupted" error says so, nothing else is added.
+pub fn report(
+    diags: &mut Diagnostics,
+    api: &ApiRef,
+    direction: Direction,
+    progress: &Progress,
+    step: &str,
+) {
+    if progress.interrupted && !diags.errors.iter().any(|e| e.summary == INTERRUPTED) {
+        root_error(diags, INTERRUPTED, interrupted_detail(step));
+    }
+    let failed_for_a_reason =
+        !progress.failed.is_empty() || !progress.unknown.is_empty() || progress.error.is_some();
+    if progress.is_complete() || (progress.interrupted && !failed_for_a_reason) {
+        return;
+    }
+    let (summary, action) = match direction {
+        Direction::Authorize => ("Failed to authorize apps", "authorize"),
+        Direction::Cancel => (
+            "Failed to cancel app authorizations",
+            "cancel the authorization of",
+        ),
+    };
+    let subject = describe_api(api);
+    let failure = BatchFailure {
+        action,
+        subject: &subject,
+        failed: &progress.failed,
+        not_attempted: &progress.not_attempted,
+        unknown: &progress.unknown,
+        error: progress.error.as_ref(),
+    };
+    batch_error(diags, summary, &failure, &kept(direction, progress, step));
+}
+
+fn interrupted_detail(step: &str) -> String {
+    let mut detail = format!(
+        "The {step} stopped early because Terraform was interrupted. The state records \
+         what was done."
+    );
+    if step == "create" {
+        detail.push_str(TAINT_ADVICE);
+    } else {
+        detail.push_str(" The next apply finishes the rest.");
+    }
+    detail
+}
+
+/// Terraform taints every object whose create returned an error.
+// TODO(#4): remove this advice (and the one in docs/resources/app_auth_api.md) when
+// Terraform lets a provider return a partial create without tainting the object.
+const TAINT_ADVICE: &str = " Terraform marks the resource tainted: run `terraform untaint` \
+                            on it before the next apply, or that apply cancels every app \
+                            recorded and authorizes them again.";
+
+/// What the state now records, and what to do: only sentences that are true.
+fn kept(direction: Direction, progress: &Progress, step: &str) -> String {
+    let mut text = String::new();
+    match direction {
+        Direction::Authorize => {
+            if !progress.done.is_empty() {
+                text.push_str("The apps that were authorized are recorded in the state. ");
+            }
+            if !progress.unknown.is_empty() {
+                text.push_str(
+                    "The apps sent without an answer are kept in the state as possibly \
+                     authorized; the next refresh drops any the service does not hold. ",
+                );
+            }
+            text.push_str("Fix the cause and apply again to add the rest.");
+            if step == "create" && (!progress.done.is_empty() || !progress.unknown.is_empty()) {
+                text.push_str(TAINT_ADVICE);
+            }
+        }
+        Direction::Cancel => text.push_str(
+            "The apps still authorized, or possibly still authorized, stay in the state; \
+             fix the cause and apply again.",
+        ),
+    }
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::modelarts::AppFailure;
+
+    fn api() -> ApiRef {
+        ApiRef {
+            project_id: "p".into(),
+            workspace_id: "0".into(),
+            service_id: "svc-1".into(),
+            api_id: "api-1".into(),
+        }
+    }
+
+    fn strings(items: &[&str]) -> Vec<String> {
+        items.iter().map(|s| s.to_string()).collect()
+    }
+
+    fn failure(app: &str) -> AppFailure {
+        AppFailure {
+            app_id: app.into(),
+            reason: "app creator mismatch".into(),
+        }
+    }
+
+    /// Each outcome gets exactly the diagnostics it deserves, with only true sentences.
+    #[test]
+    fn report_says_only_what_is_true() {
+        struct Case {
+            name: &'static str,
+            progress: Progress,
+            summaries: &'static [&'static str],
+            present: &'static [&'static str],
+            absent: &'static [&'static str],
+        }
+        let cases = [
+            Case {
+                name: "interrupted between chunks gives one diagnostic",
+                progress: Progress {
+                    done: strings(&["a"]).into_iter().collect(),
+                    not_attempted: strings(&["b", "c"]),
+                    interrupted: true,
+                    ..Progress::default()
+                },
+                summaries: &["Interrupted"],
+                present: &["terraform untaint"],
+                absent: &[],
+            },
+            Case {
+                name: "nothing authorized says nothing was recorded",
+                progress: Progress {
+                    failed: vec![failure("a")],
+                    ..Progress::default()
+                },
+                summaries: &["Failed to authorize apps"],
+                present: &["\"a\" (app creator mismatch)"],
+                absent: &["are recorded in the state", "untaint"],
+            },
+            Case {
+                name: "some authorized says they are recorded",
+                progress: Progress {
+                    done: strings(&["a"]).into_iter().collect(),
+                    failed: vec![failure("b")],
+                    ..Progress::default()
+                },
+                summaries: &["Failed to authorize apps"],
+                present: &["are recorded in the state", "terraform untaint"],
+                absent: &["outcome unknown"],
+            },
+            Case {
+                name: "outcome unknown is named and kept",
+                progress: Progress {
+                    unknown: strings(&["d"]),
+                    ..Progress::default()
+                },
+                summaries: &["Failed to authorize apps"],
+                present: &["Sent, outcome unknown: \"d\"", "possibly authorized"],
+                absent: &["are recorded in the state", "Not attempted"],
+            },
+        ];
+        for case in cases {
+            let mut diags = Diagnostics::default();
+            report(
+                &mut diags,
+                &api(),
+                Direction::Authorize,
+                &case.progress,
+                "create",
+            );
+            let summaries: Vec<&str> = diags.errors.iter().map(|e| e.summary.as_ref()).collect();
+            assert_eq!(summaries, case.summaries, "{}", case.name);
+            let details: String = diags.errors.iter().map(|e| e.detail.as_ref()).collect();
+            for needle in case.present {
+                assert!(details.contains(needle), "{}: {details}", case.name);
+            }
+            for needle in case.absent {
+                assert!(!details.contains(needle), "{}: {details}", case.name);
+            }
+        }
+    }
+}
