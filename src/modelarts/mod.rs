@@ -2,6 +2,7 @@
 //! with one function per operation.
 
 mod apps;
+mod attempt;
 pub mod auth;
 pub mod batch;
 pub mod client;

@@ -2,13 +2,14 @@
 //! secrets, and shared between identical concurrent reads.
 
 use std::sync::Arc;
-use std::time::{Duration, SystemTime};
+use std::time::SystemTime;
 
 use bytes::Bytes;
 use reqwest::{Method, Url};
 use tokio::time::Instant;
 use tracing::{debug, instrument, warn};
 
+use super::attempt::{describe_transport_error, Attempt};
 use super::auth::{auth_headers, Credentials, OutgoingRequest};
 use super::coalesce::SingleFlight;
 use super::error::{AttemptOutcome, ClientError};
@@ -55,54 +56,6 @@ pub(crate) struct Transport {
     pub max_retries: u32,
     pub policy: RetryPolicy,
     reads: Arc<SingleFlight<Result<Reply, ClientError>>>,
-}
-
-/// How one attempt ended, before the retry decision.
-enum Attempt {
-    Answer {
-        status: u16,
-        request_id: Option<String>,
-        retry_after: Option<Duration>,
-        body: Bytes,
-    },
-    Transport {
-        message: String,
-        /// False when no connection was made, so the service never saw the request.
-        connected: bool,
-    },
-    /// The request could not even be built (a header value that HTTP cannot carry);
-    /// sending it again would not help.
-    Unsendable(String),
-    Deadline,
-    TooLarge {
-        status: u16,
-        request_id: Option<String>,
-    },
-}
-
-impl Attempt {
-    /// The status (0 without an answer) and request ID, for the log line.
-    fn answer_status(&self) -> (u16, Option<&str>) {
-        match self {
-            Attempt::Answer {
-                status, request_id, ..
-            }
-            | Attempt::TooLarge { status, request_id } => (*status, request_id.as_deref()),
-            Attempt::Transport { .. } | Attempt::Unsendable(_) | Attempt::Deadline => (0, None),
-        }
-    }
-
-    /// Whether the service may have applied the request: it answered 2xx or 5xx, or the
-    /// exchange broke off after the request may have reached it. 4xx answers (409 and
-    /// 429 included) are refusals.
-    fn may_have_been_applied(&self) -> bool {
-        match self {
-            Attempt::Answer { status, .. } => !(400..500).contains(status),
-            Attempt::TooLarge { .. } | Attempt::Deadline => true,
-            Attempt::Transport { connected, .. } => *connected,
-            Attempt::Unsendable(_) => false,
-        }
-    }
 }
 
 impl Transport {
@@ -447,19 +400,4 @@ fn log_call(
         request_id = request_id.unwrap_or(""),
         "ModelArts call"
     );
-}
-
-/// The error and its causes in one line ("error sending request: connection refused").
-fn describe_transport_error(error: &reqwest::Error) -> String {
-    let mut message = error.to_string();
-    let mut source = std::error::Error::source(error);
-    while let Some(cause) = source {
-        let text = cause.to_string();
-        if !message.contains(&text) {
-            message.push_str(": ");
-            message.push_str(&text);
-        }
-        source = cause.source();
-    }
-    message
 }
