@@ -9,7 +9,7 @@ use serde_json::json;
 use support::emulator::Emulator;
 use support::terraform::calls::{self, Operation};
 use support::terraform::checks::{app_ids_of, fixture, normalized, set, sorted};
-use support::terraform::{hcl, Workspace};
+use support::terraform::{hcl, world, Workspace};
 
 const ADDRESS: &str = "modelarts_app_auth_api.t";
 const ABC: [&str; 3] = ["app-a", "app-b", "app-c"];
@@ -117,4 +117,56 @@ fn an_interrupted_create_gives_one_interrupted_diagnostic() {
         .map(|d| d.summary.clone())
         .collect();
     assert_eq!(summaries, ["Interrupted"], "{output}");
+}
+
+/// Turning `exclusive` on never cancels an app the plan did not show; the plan after
+/// it shows the foreign app as one to remove.
+#[test]
+fn turning_exclusive_on_cancels_nothing_the_plan_did_not_show() {
+    let (emulator, workspace) = fixture();
+    workspace.write_main(&hcl::auth_api("t", "svc-1", "api-1", &ABC));
+    workspace.apply();
+    world::authorize_outside(&emulator, "svc-1", "api-1", "app-d");
+    workspace.write_main(&hcl::auth_api_with(
+        "t",
+        "svc-1",
+        "api-1",
+        &ABC,
+        "  exclusive = true\n",
+    ));
+    emulator.clear_calls();
+
+    workspace.apply();
+
+    let writes = calls::writes(&emulator);
+    assert!(writes.is_empty(), "{}", calls::describe(&writes));
+    let abcd = ["app-a", "app-b", "app-c", "app-d"];
+    assert_eq!(emulator.authorized_apps("svc-1", "api-1", "0"), set(&abcd));
+    let next = workspace.assert_plan_exit_code(2);
+    assert!(next.stdout.contains("app-d"), "{next}");
+}
+
+/// A create with `exclusive = true` leaves apps authorized by other means alone.
+#[test]
+fn an_exclusive_create_cancels_no_foreign_app() {
+    let (emulator, workspace) = fixture();
+    world::authorize_outside(&emulator, "svc-1", "api-1", "app-d");
+    workspace.write_main(&hcl::auth_api_with(
+        "t",
+        "svc-1",
+        "api-1",
+        &ABC,
+        "  exclusive = true\n",
+    ));
+
+    workspace.apply();
+
+    let writes = calls::writes(&emulator);
+    assert!(
+        calls::apps_sent(&writes, Operation::Cancel, "api-1").is_empty(),
+        "{}",
+        calls::describe(&writes)
+    );
+    let abcd = ["app-a", "app-b", "app-c", "app-d"];
+    assert_eq!(emulator.authorized_apps("svc-1", "api-1", "0"), set(&abcd));
 }

@@ -16,7 +16,9 @@ use crate::modelarts::ApiRef;
 use crate::provider::shared::ProviderData;
 use crate::resources::timeouts::{deadline_of, Operation};
 
-/// Authorizes the planned apps. Returns the new state, `Value::Null` when nothing at all
+/// Authorizes the planned apps, and nothing else: even with `exclusive`, apps
+/// authorized by other means are not cancelled here, because no plan showed them; the
+/// next refresh records them and the next plan shows them as ones to remove. Returns the new state, `Value::Null` when nothing at all
 /// was authorized, or `None` when the plan could not be used.
 pub async fn create(
     diags: &mut Diagnostics,
@@ -44,10 +46,7 @@ pub async fn create(
 
     // Apps sent without an answer may be authorized: keeping them lets the next
     // refresh drop those that are not, while dropping them could leak a grant.
-    let mut apps_now: BTreeSet<String> = added.done.iter().chain(&added.unknown).cloned().collect();
-    if planned.is_exclusive() && added.is_complete() && !added.interrupted {
-        apps_now.extend(remove_others(diags, provider, &api, &wanted, deadline).await);
-    }
+    let apps_now: BTreeSet<String> = added.done.iter().chain(&added.unknown).cloned().collect();
     if apps_now.is_empty() {
         return Some(Value::Null);
     }
@@ -59,7 +58,9 @@ pub async fn create(
     }))
 }
 
-/// Authorizes what the plan adds and cancels what it removes, touching nothing else.
+/// Authorizes what the plan adds and cancels what it removes (prior apps not planned),
+/// touching nothing else: an app the plan did not show is never cancelled, also when
+/// `exclusive` turns on.
 /// Returns the prior apps minus those really cancelled plus those really authorized.
 pub async fn update(
     diags: &mut Diagnostics,
@@ -89,12 +90,7 @@ pub async fn update(
     report(diags, &api, Direction::Cancel, &cancelled, "update");
 
     let possibly_added = added.done.iter().chain(&added.unknown).cloned().collect();
-    let mut apps_now = apps_after(&had, &cancelled.done, &possibly_added);
-    let complete = added.is_complete() && cancelled.is_complete();
-    let interrupted = added.interrupted || cancelled.interrupted;
-    if planned.is_exclusive() && !prior.is_exclusive() && complete && !interrupted {
-        apps_now.extend(remove_others(diags, provider, &api, &wanted, deadline).await);
-    }
+    let apps_now = apps_after(&had, &cancelled.done, &possibly_added);
     tracing::info!(
         id = %AuthApiId::from(&api),
         authorized = added.done.len(),
@@ -198,44 +194,6 @@ fn applicable(
             None
         }
     }
-}
-
-/// With `exclusive`, cancels the apps authorized to the API that are not wanted.
-/// Returns the ones that could not be cancelled (still authorized).
-async fn remove_others(
-    diags: &mut Diagnostics,
-    provider: &ProviderData,
-    api: &ApiRef,
-    wanted: &BTreeSet<String>,
-    deadline: tokio::time::Instant,
-) -> BTreeSet<String> {
-    let remote = match provider.client.list_authorized_apps(api, deadline).await {
-        Ok(apps) => batch::app_ids(apps),
-        Err(error) => {
-            crate::diagnostics::client_error(diags, "Failed to read app authorizations", &error);
-            return BTreeSet::new();
-        }
-    };
-    let others: Vec<String> = remote.difference(wanted).cloned().collect();
-    if others.is_empty() {
-        return BTreeSet::new();
-    }
-    tracing::info!(apps = ?others, "exclusive: cancelling apps not in app_ids");
-    let client = &provider.client;
-    let mut cancelled = batch::run(
-        client,
-        api,
-        Direction::Cancel,
-        &others,
-        deadline,
-        &provider.stop,
-    )
-    .await;
-    if let Some(remote) = batch::reread_if_needed(client, api, deadline, &[&cancelled]).await {
-        batch::reconcile(&mut cancelled, Direction::Cancel, &remote);
-    }
-    report(diags, api, Direction::Cancel, &cancelled, "exclusive");
-    cancelled.unresolved().cloned().collect()
 }
 
 #[cfg(test)]

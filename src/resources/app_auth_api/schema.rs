@@ -72,8 +72,12 @@ pub fn schema() -> Schema {
                 OptionalComputed,
                 "Default `false`: the resource manages only \
              the apps in `app_ids`, and apps authorized to the API by other means are left \
-             alone. `true`: `app_ids` is the complete list, so any other app authorized to \
-             the API shows in the plan as one to remove, and is removed on apply.",
+             alone. `true`: `app_ids` is the complete list: each refresh records every app \
+             authorized to the API, so any other app shows in the next plan as one to \
+             remove, and is removed when that plan is applied. Apply never cancels an app \
+             its plan did not show: on create, and on the update that turns `exclusive` \
+             on, apps authorized by other means are left alone, and the plan after it \
+             shows them as ones to remove.",
             ),
         ),
         (
