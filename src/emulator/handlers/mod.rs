@@ -189,7 +189,9 @@ impl Page {
 ///
 /// Written straight to bytes: the large reads must not build a JSON tree first.
 fn paged<T: Serialize>(key: &str, items: Vec<T>, total: usize) -> Reply {
-    let mut body = format!("{{\"{key}\":").into_bytes();
+    // About 400 bytes per app: reserving up front spares the copies of regrowth.
+    let mut body = Vec::with_capacity(64 + items.len() * 400);
+    body.extend_from_slice(format!("{{\"{key}\":").as_bytes());
     serde_json::to_writer(&mut body, &items).expect("items serialize");
     body.extend_from_slice(
         format!(",\"count\":{},\"total_count\":{total}}}", items.len()).as_bytes(),

@@ -98,18 +98,24 @@ pub fn list_relations(project: &mut Project, call: &Call<'_>) -> Result<Reply, A
     }
     let page = call.page()?;
 
-    let visible: HashSet<String> = visible_apps(project, &key).into_iter().collect();
+    let visible_ids = visible_apps(project, &key);
     let project = &*project;
-    let candidates: Vec<_> = match show_only {
-        "AUTH" => visible
+    let authorized_only = show_only == "AUTH";
+    // Only the mixed lists need to look up whether an app is authorized.
+    let visible: HashSet<&str> = match authorized_only {
+        true => HashSet::new(),
+        false => visible_ids.iter().map(String::as_str).collect(),
+    };
+    let candidates: Vec<_> = match authorized_only {
+        true => visible_ids
             .iter()
             .filter_map(|id| project.apps.get(id))
             .collect(),
-        _ => project
+        false => project
             .apps
             .values()
             .filter(|a| a.workspace_id == workspace && a.user() == CALLER)
-            .filter(|a| show_only.is_empty() || !visible.contains(&a.app_id))
+            .filter(|a| show_only.is_empty() || !visible.contains(a.app_id.as_str()))
             .collect(),
     };
     let apps = select_apps(call, candidates.into_iter())?;
@@ -119,7 +125,7 @@ pub fn list_relations(project: &mut Project, call: &Call<'_>) -> Result<Reply, A
         .slice(apps)
         .into_iter()
         .map(|app| Relation {
-            authed: visible.contains(&app.app_id),
+            authed: authorized_only || visible.contains(app.app_id.as_str()),
             app: AppDetail::new(project_id, project, app),
         })
         .collect();
