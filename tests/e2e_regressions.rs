@@ -170,3 +170,28 @@ fn an_exclusive_create_cancels_no_foreign_app() {
     let abcd = ["app-a", "app-b", "app-c", "app-d"];
     assert_eq!(emulator.authorized_apps("svc-1", "api-1", "0"), set(&abcd));
 }
+
+/// Non-ASCII and over-long IDs are refused at plan time, naming the attribute and
+/// quoting the value, before any API call.
+#[test]
+fn non_ascii_and_over_long_ids_fail_the_plan_without_a_call() {
+    let (emulator, workspace) = fixture();
+    let long = "a".repeat(200);
+    workspace.write_main(&hcl::auth_api("t", "svc-é", "api-1", &["app-a", &long]));
+    emulator.clear_calls();
+
+    let output = workspace.plan_json();
+
+    assert_eq!(output.code, 1, "{output}");
+    let errors = output.errors();
+    let service = errors
+        .iter()
+        .find(|d| d.attribute().as_deref() == Some("service_id"))
+        .unwrap_or_else(|| panic!("an error on service_id: {errors:#?}"));
+    assert!(service.detail.contains("\"svc-é\""), "{service:?}");
+    assert!(
+        errors.iter().any(|d| d.detail.contains("200 characters")),
+        "{errors:#?}"
+    );
+    assert!(emulator.calls().is_empty(), "{:?}", emulator.calls());
+}

@@ -39,19 +39,37 @@ pub fn attribute(
     }
 }
 
+/// The longest ID accepted. ModelArts IDs are UUIDs, 32 hex digits or the
+/// `logic-api-`/`logic-app-` forms, all far shorter; the cap keeps a pasted blob from
+/// reaching the service.
+pub const MAX_ID_CHARS: usize = 128;
+
 /// Why `value` cannot be a ModelArts ID (project, workspace, service, API or app), or
 /// `None` when it can. IDs become path segments and query values, so they follow the
-/// client's rule: not empty, not `.` or `..`, no whitespace, control characters or any
-/// of `/ \ ? # %`. Checking here refuses them at plan time, before any call.
+/// client's rule (its constants, so the two cannot drift): not empty, not `.` or `..`,
+/// no whitespace, control characters or any of `/ \ ? # %`; and, since IDs are ASCII,
+/// nothing outside ASCII and at most [`MAX_ID_CHARS`] characters. Validation, both
+/// import parsers and the provider settings all call this one function, at plan time,
+/// before any call.
 pub fn identifier_problem(value: &str) -> Option<String> {
     if value.is_empty() {
         Some("is empty".into())
+    } else if value.chars().count() > MAX_ID_CHARS {
+        Some(format!(
+            "is {} characters long, more than the {MAX_ID_CHARS} an ID may have",
+            value.chars().count()
+        ))
     } else if value.chars().any(char::is_whitespace) {
         Some("contains whitespace".into())
     } else if value.chars().any(char::is_control) {
         Some("contains a control character".into())
     } else if let Some(c) = value.chars().find(|c| REFUSED_CHARS.contains(c)) {
         Some(format!("contains {:?}", c.to_string()))
+    } else if let Some(c) = value.chars().find(|c| !c.is_ascii()) {
+        Some(format!(
+            "contains {:?}, which is not ASCII (IDs never are)",
+            c.to_string()
+        ))
     } else if DOT_SEGMENTS.contains(&value) {
         Some("is a dot segment, which a URL cannot carry".into())
     } else {
@@ -130,6 +148,18 @@ mod tests {
             ),
             ("three dots", "...", None),
             ("control", "app\u{7}", Some("contains a control character")),
+            (
+                "non-ASCII",
+                "svc-é",
+                Some("contains \"é\", which is not ASCII (IDs never are)"),
+            ),
+            ("no-break space", "a\u{a0}b", Some("contains whitespace")),
+            ("longest allowed", &"a".repeat(128), None),
+            (
+                "too long",
+                &"a".repeat(129),
+                Some("is 129 characters long, more than the 128 an ID may have"),
+            ),
         ];
         for (name, value, expected) in cases {
             assert_eq!(identifier_problem(value).as_deref(), expected, "{name}");
