@@ -246,3 +246,58 @@ async fn a_refused_connection_leaves_nothing_unknown() {
     assert_eq!(outcome.not_attempted, apps());
     assert!(outcome.unknown_outcome.is_empty(), "{outcome:?}");
 }
+
+/// A 404 that is not the service's own "not found" (an HTML page from a proxy, a gateway's
+/// unknown route) is an error, never "the API is gone", so no live authorization is dropped.
+#[tokio::test]
+async fn a_404_not_from_the_service_is_not_taken_as_gone() {
+    let (emulator, client) = setup(0);
+    client
+        .authorize_apps(&api(), &apps(), in_secs(10))
+        .await
+        .error
+        .map_or(Ok(()), Err)
+        .expect("authorized");
+    let answers = [
+        json!({"operation": "list_relations", "status": 404,
+               "raw_body": "<html><body>404 Not Found (nginx)</body></html>"}),
+        json!({"operation": "list_relations", "status": 404,
+               "error_code": "APIGW.0101", "error_msg": "route not found"}),
+    ];
+    for fault in answers {
+        emulator.put_faults(&json!([fault]));
+        let error = client
+            .list_authorized_apps(&api(), in_secs(10))
+            .await
+            .expect_err("the read fails");
+        assert!(!error.is_not_found(), "{fault}: {error}");
+    }
+    emulator.clear_faults();
+    let error = client
+        .list_authorized_apps(
+            &ApiRef {
+                api_id: "0123456789abcdef0123456789abcdef".into(),
+                ..api()
+            },
+            in_secs(10),
+        )
+        .await
+        .expect_err("an unknown API is not found");
+    assert!(error.is_not_found(), "{error}");
+}
+
+/// A credential that the service echoes in its error message is masked in the error text.
+#[tokio::test]
+async fn an_echoed_token_never_reaches_the_error_text() {
+    let (emulator, client) = setup(0);
+    let echo = format!("Incorrect IAM authentication information: token {TEST_TOKEN} rejected");
+    emulator.put_faults(&json!([{"operation": "list_relations", "status": 401,
+        "error_code": "APIGW.0301", "error_msg": echo}]));
+    let error = client
+        .list_authorized_apps(&api(), in_secs(10))
+        .await
+        .expect_err("the read fails");
+    let text = error.to_string();
+    assert!(!text.contains(TEST_TOKEN), "{text}");
+    assert!(text.contains("token *** rejected"), "{text}");
+}

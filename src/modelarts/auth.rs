@@ -57,6 +57,10 @@ pub enum Credentials {
     },
 }
 
+/// Longest service message kept in an error; the rest is cut, as gateways can answer with
+/// whole pages.
+const MAX_ECHOED_CHARS: usize = 500;
+
 impl Credentials {
     /// The kind of credential, for logs: `"token"` or `"aksk"`.
     pub fn kind(&self) -> &'static str {
@@ -65,6 +69,51 @@ impl Credentials {
             Credentials::AkSk { .. } => "aksk",
         }
     }
+
+    /// Makes a message from the service safe to show: every secret value of these
+    /// credentials, and any signature, becomes `***`, and the text is capped in length.
+    ///
+    /// Gateways and proxies sometimes echo request headers in their error messages; what
+    /// they echo must not reach a diagnostic or a CI log.
+    pub fn redact(&self, message: &str) -> String {
+        let mut text = message.to_string();
+        let secrets: Vec<&str> = match self {
+            Credentials::Token(token) => vec![token.expose()],
+            Credentials::AkSk {
+                secret_key,
+                security_token,
+                ..
+            } => std::iter::once(secret_key.expose())
+                .chain(security_token.iter().map(Secret::expose))
+                .collect(),
+        };
+        for secret in secrets.into_iter().filter(|s| !s.is_empty()) {
+            text = text.replace(secret, "***");
+        }
+        let text = redact_signatures(&text);
+        match text.char_indices().nth(MAX_ECHOED_CHARS) {
+            Some((cut, _)) => format!("{}...", &text[..cut]),
+            None => text,
+        }
+    }
+}
+
+/// Replaces the value after every `Signature=` with `***`.
+fn redact_signatures(text: &str) -> String {
+    const MARK: &str = "Signature=";
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find(MARK) {
+        let value_start = at + MARK.len();
+        out.push_str(&rest[..value_start]);
+        out.push_str("***");
+        let value_len = rest[value_start..]
+            .find(|c: char| !c.is_ascii_alphanumeric())
+            .unwrap_or(rest.len() - value_start);
+        rest = &rest[value_start + value_len..];
+    }
+    out.push_str(rest);
+    out
 }
 
 impl fmt::Debug for Credentials {
@@ -188,6 +237,39 @@ mod tests {
     }
 
     /// Neither Debug nor Display of any credential shows a secret value.
+    /// Secrets and signatures that a service echoes never survive into an error text.
+    #[test]
+    fn echoed_secrets_and_signatures_are_redacted() {
+        let token = Credentials::Token(Secret::new("TOKEN-SECRET-123".into()));
+        let aksk = Credentials::AkSk {
+            access_key: "AKID".into(),
+            secret_key: Secret::new("SK-456".into()),
+            security_token: Some(Secret::new("STS-789".into())),
+        };
+        let cases = [
+            (
+                "token",
+                &token,
+                "token TOKEN-SECRET-123 rejected",
+                "token *** rejected",
+            ),
+            ("secret key", &aksk, "bad key SK-456", "bad key ***"),
+            ("security token", &aksk, "STS-789 expired", "*** expired"),
+            (
+                "signature",
+                &aksk,
+                "Access=AKID, Signature=abc123def, x",
+                "Access=AKID, Signature=***, x",
+            ),
+            ("nothing to hide", &token, "plain message", "plain message"),
+        ];
+        for (name, credentials, input, expected) in cases {
+            assert_eq!(credentials.redact(input), expected, "{name}");
+        }
+        let long = "x".repeat(2000);
+        assert!(token.redact(&long).len() < 600, "long messages are capped");
+    }
+
     #[test]
     fn debug_of_credentials_shows_no_secret() {
         let cases = [

@@ -222,7 +222,13 @@ impl ClientError {
         match self {
             ClientError::Api {
                 status, error_code, ..
-            } => *status == 404 || error_code.as_deref() == Some(NOT_FOUND_CODE),
+            } => match error_code.as_deref() {
+                // Only the service itself saying so counts: a bare or HTML 404, or a
+                // gateway's APIGW code (an unknown route), says nothing about the API.
+                Some(NOT_FOUND_CODE) => true,
+                Some(code) => *status == 404 && code.starts_with("ModelArts."),
+                None => false,
+            },
             _ => false,
         }
     }

@@ -12,11 +12,27 @@ fn api(status: u16, code: Option<&str>) -> ClientError {
     }
 }
 
-/// Not-found covers both the 404 status and ModelArts' not-found code.
+/// Only the service's own answer means "gone": a bare, HTML or gateway 404 does not, so a
+/// misrouted call never drops live authorizations from state or counts as a cancel.
 #[test]
-fn not_found_is_recognised_by_status_or_code() {
+fn not_found_is_recognised_only_from_the_service() {
     let cases = [
-        ("404 without code", api(404, None), true),
+        (
+            "404 with not-found code",
+            api(404, Some("ModelArts.0102")),
+            true,
+        ),
+        (
+            "404 with another ModelArts code",
+            api(404, Some("ModelArts.0199")),
+            true,
+        ),
+        (
+            "404 without code (HTML or empty body)",
+            api(404, None),
+            false,
+        ),
+        ("404 from the gateway", api(404, Some("APIGW.0101")), false),
         (
             "400 with not-found code",
             api(400, Some("ModelArts.0102")),

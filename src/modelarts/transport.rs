@@ -207,6 +207,7 @@ impl Transport {
                         });
                     }
                     let (error_code, error_msg) = decode_error_answer(&body);
+                    let error_msg = error_msg.map(|m| self.credentials.redact(&m));
                     let gives_up = attempt > self.max_retries;
                     if !is_retryable_status(status) {
                         return Err(ClientError::Api {
