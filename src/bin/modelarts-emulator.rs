@@ -1,5 +1,5 @@
 //! `modelarts-emulator`: a local ModelArts app-authentication API for tests and demos.
-//! All logic lives in the library's `emulator` module; see docs/emulator.md.
+//! All logic lives in the library's `emulator` module; see docs/guides/emulator.md.
 
 use std::io::{IsTerminal, Write};
 use std::net::SocketAddr;

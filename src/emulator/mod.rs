@@ -2,7 +2,7 @@
 //! status codes and errors, credential checks like the cloud's (IAM tokens and
 //! SDK-HMAC-SHA256 AK/SK signatures), workspaces, paging, and a control API under
 //! `/_emulator/` to inspect the world, read the call log, inject faults and change
-//! settings. `docs/emulator.md` is the user guide.
+//! settings. `docs/guides/emulator.md` is the user guide.
 //!
 //! The world lives in one struct behind one lock; every API call runs, is logged and
 //! is persisted inside that lock, so the call log replays to the world exactly.
