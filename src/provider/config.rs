@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 use tf_provider::value::Value;
 
 use super::credentials::resolve_credentials;
+use super::location::{check_cloud, check_region, parse_endpoint, Source};
 use crate::modelarts::auth::Credentials;
 use crate::resources::identifier_problem;
 
@@ -162,9 +163,19 @@ pub fn validate_explicit(config: &ProviderConfig) -> Vec<ConfigProblem> {
     }
     if let Value::Value(endpoint) = &config.endpoint {
         if !endpoint.is_empty() {
-            if let Err(problem) = parse_endpoint(endpoint, "the endpoint attribute") {
+            if let Err(problem) = parse_endpoint(endpoint, Source::Attribute) {
                 problems.push(problem);
             }
+        }
+    }
+    if let Value::Value(region) = &config.region {
+        if !region.is_empty() {
+            problems.extend(check_region(region, Source::Attribute).err());
+        }
+    }
+    if let Value::Value(cloud) = &config.cloud {
+        if !cloud.is_empty() {
+            problems.extend(check_cloud(cloud, Source::Attribute).err());
         }
     }
     for (attribute, value) in [
@@ -220,12 +231,30 @@ pub fn resolve(
     }
 
     let endpoint = match (endpoint, &region) {
-        (Some(url), _) => parse_endpoint(&url, "the endpoint").map_err(|p| problems.push(p)),
-        (None, Some(region)) => parse_endpoint(
-            &format!("https://modelarts.{region}.{cloud}"),
-            "the endpoint built from region and cloud",
-        )
-        .map_err(|p| problems.push(p)),
+        (Some(url), _) => {
+            let source = Source::of(&config.endpoint, "HW_MODELARTS_ENDPOINT");
+            parse_endpoint(&url, source).map_err(|p| problems.push(p))
+        }
+        (None, Some(region)) => {
+            // Both go into the host name, so each is checked before the URL is built.
+            let region_ok = check_region(region, Source::of(&config.region, "HW_REGION_NAME"))
+                .map_err(|p| problems.push(p));
+            let cloud_ok = check_cloud(&cloud, Source::of(&config.cloud, "HW_CLOUD"))
+                .map_err(|p| problems.push(p));
+            match (region_ok, cloud_ok) {
+                (Ok(()), Ok(())) => {
+                    let built = format!("https://modelarts.{region}.{cloud}");
+                    Url::parse(&built).map_err(|_| {
+                        problems.push(ConfigProblem::error(
+                            Some("region"),
+                            "Invalid region",
+                            format!("The endpoint built from region and cloud, {built:?}, is not a URL."),
+                        ))
+                    })
+                }
+                _ => Err(()),
+            }
+        }
         (None, None) => {
             problems.push(ConfigProblem::error(
                 Some("region"),
@@ -316,30 +345,6 @@ fn check_max_retries(value: f64, source: &str) -> Result<u32, ConfigProblem> {
             ),
         ))
     }
-}
-
-fn parse_endpoint(text: &str, source: &str) -> Result<Url, ConfigProblem> {
-    let invalid = |why: &str| {
-        ConfigProblem::error(
-            Some("endpoint"),
-            "Invalid endpoint",
-            format!(
-                "{source} is {text:?}, which {why}. Set a full URL such as \
-                 \"https://modelarts.cn-north-4.myhuaweicloud.com\"."
-            ),
-        )
-    };
-    let url = Url::parse(text).map_err(|_| invalid("is not a URL"))?;
-    if !matches!(url.scheme(), "http" | "https") {
-        return Err(invalid("does not start with http:// or https://"));
-    }
-    if url.host_str().is_none_or(str::is_empty) {
-        return Err(invalid("has no host"));
-    }
-    if url.query().is_some() || url.fragment().is_some() {
-        return Err(invalid("has a query or fragment"));
-    }
-    Ok(url)
 }
 
 fn parse_bool(text: &str) -> Option<bool> {

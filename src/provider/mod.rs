@@ -3,6 +3,7 @@
 
 pub mod config;
 mod credentials;
+mod location;
 pub mod schema;
 pub mod shared;
 
