@@ -14,7 +14,7 @@ use super::{read_deadline, scope};
 use crate::diagnostics::{attribute_error, client_error};
 use crate::modelarts::App;
 use crate::provider::shared::SharedProvider;
-use crate::resources::app::state::format_millis;
+use crate::resources::app::state::{app_name_problem, format_millis};
 use crate::resources::guard::guarded;
 use crate::resources::{attribute, check_identifier};
 
@@ -109,6 +109,20 @@ impl AppsDataSource {
 
 fn validate(diags: &mut Diagnostics, config: &AppsState) {
     compile(diags, &config.name_regex);
+    if let Value::Value(name) = &config.name {
+        // The filter is exact, so a name no app can have would silently list nothing.
+        if let Some(why) = app_name_problem(name) {
+            attribute_error(
+                diags,
+                AttributePath::new("name"),
+                "Invalid app name",
+                format!(
+                    "name {why}, so no app can match it. Omit name to list every app, \
+                     or set an app's exact name."
+                ),
+            );
+        }
+    }
     check_identifier(
         diags,
         AttributePath::new("workspace_id"),

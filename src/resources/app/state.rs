@@ -17,6 +17,25 @@ pub const TIMED_OPERATIONS: [Operation; 3] =
 
 /// The longest description the service accepts.
 const MAX_DESCRIPTION_CHARS: usize = 200;
+/// Longest app name ModelArts accepts, in characters.
+pub const MAX_NAME_CHARS: usize = 64;
+
+/// Why ModelArts would refuse `name` as an app name, or `None` when it is acceptable.
+/// The reason reads after "The app name", e.g. "is empty".
+pub fn app_name_problem(name: &str) -> Option<String> {
+    let length = name.chars().count();
+    if name.is_empty() {
+        Some("is empty".into())
+    } else if name.trim().is_empty() {
+        Some("is blank (only whitespace)".into())
+    } else if length > MAX_NAME_CHARS {
+        Some(format!(
+            "has {length} characters; ModelArts accepts at most {MAX_NAME_CHARS}"
+        ))
+    } else {
+        None
+    }
+}
 
 /// A ModelArts app: the identity that callers of app-authenticated APIs present.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -150,12 +169,15 @@ pub fn schema() -> Schema {
 /// Checks the known values of a configuration; unknown ones are checked once known.
 pub fn validate(diags: &mut Diagnostics, config: &AppState) {
     if let Value::Value(name) = &config.name {
-        if name.trim().is_empty() {
+        if let Some(why) = app_name_problem(name) {
             attribute_error(
                 diags,
                 AttributePath::new("name"),
                 "Invalid app name",
-                "The app name is empty. Set a name for the app.",
+                format!(
+                    "The app name {why}. Set a name of 1 to {MAX_NAME_CHARS} characters \
+                     that is not only whitespace."
+                ),
             );
         }
     }
@@ -273,6 +295,38 @@ mod tests {
         ];
         for (name, id, expected) in cases {
             assert_eq!(parse_app_id(id), expected, "{name}");
+        }
+    }
+
+    /// Empty, blank and over-long app names are refused, each with its own reason.
+    #[test]
+    fn app_names_are_refused_with_the_reason_that_applies() {
+        let longest = "a".repeat(MAX_NAME_CHARS);
+        let too_long = "a".repeat(MAX_NAME_CHARS + 1);
+        let cases = [
+            ("ordinary", "my-app", None),
+            ("inner spaces", "my app", None),
+            ("exactly the limit", longest.as_str(), None),
+            (
+                "limit counts characters not bytes",
+                &"\u{e9}".repeat(64),
+                None,
+            ),
+            ("empty", "", Some("is empty")),
+            ("spaces", "   ", Some("is blank (only whitespace)")),
+            (
+                "tab and newline",
+                "\t\n",
+                Some("is blank (only whitespace)"),
+            ),
+            (
+                "one over the limit",
+                too_long.as_str(),
+                Some("has 65 characters; ModelArts accepts at most 64"),
+            ),
+        ];
+        for (name, value, expected) in cases {
+            assert_eq!(app_name_problem(value).as_deref(), expected, "{name}");
         }
     }
 
