@@ -164,3 +164,31 @@ fn check(case: &Case, error: Diagnostic) {
         assert!(error.detail.contains(fragment), "{}: {error:?}", case.name);
     }
 }
+
+/// `workspace_id = ""` and `project_id = ""` in the block are errors naming the setting,
+/// as docs/index.md says.
+#[test]
+fn an_empty_project_or_workspace_in_the_block_names_the_setting() {
+    let data = apps_data_source("");
+    let cases = [
+        Case {
+            name: "empty workspace_id",
+            env: &[],
+            main: hcl::provider(&[("workspace_id", "\"\"")]) + &data,
+            summary: "Invalid workspace_id",
+            attribute: Some("workspace_id"),
+            detail: &["Remove workspace_id"],
+        },
+        Case {
+            name: "empty project_id",
+            env: &[],
+            main: hcl::provider(&[("project_id", "\"\"")]) + &data,
+            summary: "Invalid project_id",
+            attribute: Some("project_id"),
+            detail: &["Remove project_id"],
+        },
+    ];
+    for case in &cases {
+        check(case, refused(case));
+    }
+}

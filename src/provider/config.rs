@@ -183,7 +183,7 @@ pub fn validate_explicit(config: &ProviderConfig) -> Vec<ConfigProblem> {
         ("workspace_id", &config.workspace_id),
     ] {
         if let Value::Value(v) = value {
-            if let Some(problem) = id_problem(attribute, v) {
+            if let Some(problem) = id_problem(attribute, v, Source::Attribute) {
                 problems.push(problem);
             }
         }
@@ -218,7 +218,11 @@ pub fn resolve(
             ));
             None
         }
-        Some(id) => match id_problem("project_id", &id) {
+        Some(id) => match id_problem(
+            "project_id",
+            &id,
+            Source::of(&config.project_id, "HW_PROJECT_ID"),
+        ) {
             Some(problem) => {
                 problems.push(problem);
                 None
@@ -226,7 +230,8 @@ pub fn resolve(
             None => Some(id),
         },
     };
-    if let Some(problem) = id_problem("workspace_id", &workspace_id) {
+    let workspace_source = Source::of(&config.workspace_id, "HW_WORKSPACE_ID");
+    if let Some(problem) = id_problem("workspace_id", &workspace_id, workspace_source) {
         problems.push(problem);
     }
 
@@ -355,14 +360,25 @@ fn parse_bool(text: &str) -> Option<bool> {
     }
 }
 
-fn id_problem(attribute: &'static str, value: &str) -> Option<ConfigProblem> {
+fn id_problem(attribute: &'static str, value: &str, source: Source) -> Option<ConfigProblem> {
+    let summary = match attribute {
+        "project_id" => "Invalid project_id",
+        _ => "Invalid workspace_id",
+    };
     identifier_problem(value).map(|why| {
+        // An empty string in the block is a likely slip for "unset"; say how to get that.
+        let fix = if value.is_empty() {
+            format!("Remove {attribute} to use the environment variable or the default, or set")
+        } else {
+            "Set".to_string()
+        };
         ConfigProblem::error(
             Some(attribute),
-            "Invalid provider setting",
+            summary,
             format!(
-                "{attribute} is {value:?}, which {why}. Set it to the ID shown in the \
-                 ModelArts console."
+                "{} is {value:?}, which {why}. {fix} it to the ID shown in the ModelArts \
+                 console.",
+                source.describe(attribute)
             ),
         )
     })
@@ -371,3 +387,7 @@ fn id_problem(attribute: &'static str, value: &str) -> Option<ConfigProblem> {
 #[cfg(test)]
 #[path = "config_tests.rs"]
 mod tests;
+
+#[cfg(test)]
+#[path = "config_empty_tests.rs"]
+mod empty_tests;

@@ -332,7 +332,7 @@ fn bad_settings_name_the_attribute_to_set() {
             },
             vec![],
             Some("project_id"),
-            "Invalid provider setting",
+            "Invalid project_id",
         ),
         (
             "workspace with slash",
@@ -342,7 +342,7 @@ fn bad_settings_name_the_attribute_to_set() {
             },
             vec![],
             Some("workspace_id"),
-            "Invalid provider setting",
+            "Invalid workspace_id",
         ),
     ];
     for (name, config, env, attribute, summary) in cases {

@@ -27,7 +27,7 @@ impl Source {
     }
 
     /// How a detail names the setting, e.g. `region` or `HW_REGION_NAME (region)`.
-    fn describe(self, attribute: &str) -> String {
+    pub(super) fn describe(self, attribute: &str) -> String {
         match self {
             Source::Attribute => attribute.to_string(),
             Source::Env(name) => format!("{name} (used for {attribute})"),
