@@ -32,7 +32,9 @@ rm -rf "$work"
 mkdir -p "$work/config"
 
 step "Starting the ModelArts emulator"
-"$bin_dir/modelarts-emulator" --listen 127.0.0.1:0 --project-id "$project_id" \
+# In a session of its own, so a Ctrl-C meant for Terraform does not stop the service
+# under it first; the trap below stops it whatever happens.
+setsid "$bin_dir/modelarts-emulator" --listen 127.0.0.1:0 --project-id "$project_id" \
   --access-key "$access_key" --secret-key "$secret_key" \
   --seed "$here/world.json" >"$work/emulator.log" 2>&1 &
 emulator_pid=$!
@@ -62,7 +64,8 @@ authorized() {
 }
 
 step "Installing the provider into a filesystem mirror"
-mirror="$work/mirror/registry.terraform.io/modelarts/modelarts/$version/linux_amd64"
+os_arch="$(uname -s | tr 'A-Z' 'a-z')_$(uname -m | sed 's/x86_64/amd64/;s/aarch64/arm64/')"
+mirror="$work/mirror/registry.terraform.io/modelarts/modelarts/$version/$os_arch"
 mkdir -p "$mirror"
 cp "$bin_dir/terraform-provider-modelarts" "$mirror/terraform-provider-modelarts_v$version"
 cat >"$work/terraformrc" <<RC
