@@ -1,9 +1,12 @@
 //! End to end with the real Terraform: settings refused at plan time, each a regression
-//! found in review (where requests go, app names, empty provider settings).
+//! found in review (where requests go, app names, empty provider settings), and what a
+//! 400 `ModelArts.0104` (invalid workspace) is taken to mean on delete.
 
 mod support;
 
+use serde_json::json;
 use support::emulator::Emulator;
+use support::terraform::checks::{fixture, set};
 use support::terraform::diagnostics::{self, Diagnostic};
 use support::terraform::{hcl, Workspace};
 
@@ -191,4 +194,70 @@ fn an_empty_project_or_workspace_in_the_block_names_the_setting() {
     for case in &cases {
         check(case, refused(case));
     }
+}
+
+const ZERO_ONE_O_FOUR: &str = "ModelArts.0104";
+
+/// A delete answered with 400 `ModelArts.0104` keeps an app that a read still finds,
+/// and counts it as deleted only when the read confirms it is gone.
+#[test]
+fn an_invalid_workspace_answer_deletes_an_app_only_when_a_read_confirms_it() {
+    let cases = [
+        ("read still finds the app", false, true),
+        ("read says the workspace is gone too", true, false),
+    ];
+    for (name, read_fails, kept) in cases {
+        let emulator = Emulator::start();
+        let workspace = Workspace::new(&emulator);
+        workspace.write_main(&app_resource("billing"));
+        workspace.apply();
+        let mut rules = vec![json!({"operation": "delete_app", "status": 400,
+                                    "error_code": ZERO_ONE_O_FOUR})];
+        if read_fails {
+            rules.push(json!({"operation": "show_app", "status": 400,
+                              "error_code": ZERO_ONE_O_FOUR}));
+        }
+        emulator.put_faults(&json!(rules));
+
+        // Without a refresh, the read that follows the delete is the only one.
+        let output = workspace.run(&["destroy", "-auto-approve", "-no-color", "-refresh=false"]);
+
+        assert_eq!(output.code != 0, kept, "{name}: {output}");
+        assert_eq!(
+            workspace.resource("modelarts_app.a").is_some(),
+            kept,
+            "{name}"
+        );
+        if !kept {
+            assert!(
+                output.text().contains("App already deleted"),
+                "{name}: {output}"
+            );
+        }
+    }
+}
+
+/// A cancel answered with 400 `ModelArts.0104` removes no app from the state while a
+/// re-read still shows it authorized.
+#[test]
+fn an_invalid_workspace_answer_to_a_cancel_is_not_a_cancel() {
+    let (emulator, workspace) = fixture();
+    let apps = ["app-a", "app-b"];
+    workspace.write_main(&format!(
+        "{}{}",
+        hcl::provider_with_few_retries(),
+        hcl::auth_api("t", "svc-1", "api-1", &apps)
+    ));
+    workspace.apply();
+    emulator.put_faults(&json!([{"operation": "cancel", "status": 400,
+                                 "error_code": ZERO_ONE_O_FOUR}]));
+
+    let output = workspace.try_destroy();
+
+    assert_ne!(output.code, 0, "{output}");
+    assert_eq!(emulator.authorized_apps("svc-1", "api-1", "0"), set(&apps));
+    assert!(
+        workspace.resource("modelarts_app_auth_api.t").is_some(),
+        "the authorization must stay in the state"
+    );
 }

@@ -132,7 +132,9 @@ async fn delete(d: &mut Diagnostics, provider: &ProviderData, prior: AppState) {
         .await
     {
         Ok(()) => tracing::info!(app_id = %id, "app deleted"),
-        Err(error) if is_gone(&error) => {
+        // 0104 on a write may mean "workspace gone" or only "workspace_id inconsistent";
+        // a read settles which, so an app that still exists is never dropped.
+        Err(error) if error.is_not_found() || gone_on_reread(provider, &prior, &error).await => {
             tracing::warn!(app_id = %id, "app already deleted");
             root_warning(
                 d,
@@ -151,6 +153,27 @@ async fn delete(d: &mut Diagnostics, provider: &ProviderData, prior: AppState) {
             ),
         ),
         Err(error) => client_error(d, "Failed to delete app", &error),
+    }
+}
+
+/// For a failed delete that says the workspace is invalid (400 `ModelArts.0104`): true
+/// when a read of the app confirms it is gone.
+async fn gone_on_reread(
+    provider: &ProviderData,
+    prior: &AppState,
+    error: &crate::modelarts::ClientError,
+) -> bool {
+    let Some((project, workspace, id)) = keys(prior).filter(|_| is_gone(error)) else {
+        return false;
+    };
+    let deadline = deadline_of(&prior.timeouts, Operation::Read);
+    match provider
+        .client
+        .show_app(project, workspace, id, deadline)
+        .await
+    {
+        Err(reread) => is_gone(&reread),
+        Ok(_) => false,
     }
 }
 
