@@ -159,7 +159,12 @@ impl DataSource for AppsDataSource {
         let attributes = [
             (
                 "name",
-                attribute(String, Optional, "Only the app with exactly this name."),
+                attribute(
+                    String,
+                    Optional,
+                    "Only the app with exactly this name: 1 to 64 characters, not only \
+                     whitespace. Omit it to list every app.",
+                ),
             ),
             (
                 "name_regex",
