@@ -103,10 +103,11 @@ pub enum ClientError {
     /// The service asked (`Retry-After`) to wait longer than the time left before the
     /// deadline, so the client gave up early instead of sleeping past it.
     #[error(
-        "Could not {operation}: ModelArts answered HTTP {status}{}{} and asked to wait {} \
+        "Could not {operation}: {}ModelArts answered HTTP {status}{}{} and asked to wait {} \
          before the next attempt, which exceeds the {} left before the deadline; {attempts} \
          attempt(s) were made. Retry after that wait, or raise the resource's timeouts above \
          it.",
+        throttling_preface(*.status),
         code_suffix(.error_code.as_deref(), .error_msg.as_deref()),
         request_id_suffix(.request_id.as_deref()),
         seconds(*.retry_after),
@@ -188,6 +189,15 @@ fn request_id_suffix(request_id: Option<&str>) -> String {
 }
 
 /// What to do when retrying did not get past a 409 or 5xx.
+/// Names throttling plainly, for a wait the service asked for with a 429.
+fn throttling_preface(status: u16) -> &'static str {
+    if status == 429 {
+        "the service is throttling requests. "
+    } else {
+        ""
+    }
+}
+
 fn retry_advice(status: u16) -> &'static str {
     if status == 409 {
         "Another change to the same service is probably still running; retry later, or \

@@ -131,6 +131,7 @@ fn retry_texts_name_attempts_waits_and_next_steps() {
                 time_left: Duration::from_millis(299_500),
             },
             &[
+                "throttling",
                 "asked to wait 3600 s",
                 "exceeds the 299.5 s left",
                 "1 attempt(s)",
