@@ -366,3 +366,43 @@ async fn logs_name_each_call_and_never_a_secret() {
         assert!(!logs.contains(secret), "{secret} leaked into {logs}");
     }
 }
+
+/// An attempt that gets no answer within the attempt timeout is retried, so one stalled
+/// connection does not use up the whole operation timeout with a single try.
+#[tokio::test]
+async fn a_stalled_attempt_is_retried_within_the_deadline() {
+    let emulator = Emulator::start();
+    emulator.seed_simple(&[(STALL_SERVICE, &[STALL_API])], &["app-a"]);
+    emulator.put_faults(&json!([{"operation": "list_relations", "delay_ms": 3000,
+        "times": 1}]));
+    let client = ModelArtsClient::new(ClientConfig {
+        endpoint: emulator.url.clone(),
+        credentials: Credentials::Token(Secret::new(TEST_TOKEN.into())),
+        insecure: false,
+        max_retries: 2,
+    })
+    .expect("the client builds")
+    .with_attempt_timeout(Duration::from_millis(300));
+    let api = ApiRef {
+        project_id: TEST_PROJECT.into(),
+        workspace_id: "0".into(),
+        service_id: STALL_SERVICE.into(),
+        api_id: STALL_API.into(),
+    };
+
+    let started = std::time::Instant::now();
+    let apps = client
+        .list_authorized_apps(&api, tokio::time::Instant::now() + Duration::from_secs(20))
+        .await
+        .expect("the second attempt answers");
+
+    assert!(apps.is_empty());
+    assert!(
+        started.elapsed() < Duration::from_secs(3),
+        "did not wait out the stall: {:?}",
+        started.elapsed()
+    );
+}
+
+const STALL_SERVICE: &str = "5b6c7d8e-9f0a-4b1c-8d2e-3f4a5b6c7d8e";
+const STALL_API: &str = "7e8f9a0b1c2d4e3f8a9b0c1d2e3f4a5b";

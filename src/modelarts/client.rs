@@ -114,6 +114,16 @@ impl ModelArtsClient {
 
     /// The same client with another wait schedule between retries (tests use short ones).
     pub fn with_retry_policy(self, policy: RetryPolicy) -> Self {
+        self.rebuilt(|transport| transport.policy = policy)
+    }
+
+    /// The same client with another limit on the wait for one attempt's answer (60 s by
+    /// default); an attempt past it is retried like a dropped connection.
+    pub fn with_attempt_timeout(self, timeout: Duration) -> Self {
+        self.rebuilt(|transport| transport.attempt_timeout = timeout)
+    }
+
+    fn rebuilt(self, change: impl FnOnce(&mut Transport)) -> Self {
         let old = &self.transport;
         let mut transport = Transport::new(
             old.http.clone(),
@@ -121,7 +131,9 @@ impl ModelArtsClient {
             old.credentials.clone(),
             old.max_retries,
         );
-        transport.policy = policy;
+        transport.policy = old.policy;
+        transport.attempt_timeout = old.attempt_timeout;
+        change(&mut transport);
         ModelArtsClient {
             transport: Arc::new(transport),
         }

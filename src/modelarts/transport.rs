@@ -2,7 +2,7 @@
 //! secrets, and shared between identical concurrent reads.
 
 use std::sync::Arc;
-use std::time::SystemTime;
+use std::time::{Duration, SystemTime};
 
 use bytes::Bytes;
 use reqwest::{Method, Url};
@@ -55,8 +55,14 @@ pub(crate) struct Transport {
     pub credentials: Credentials,
     pub max_retries: u32,
     pub policy: RetryPolicy,
+    /// Longest wait for one attempt's answer before it counts as a transport failure and
+    /// is retried: a stalled connection must not eat the operation's whole timeout.
+    pub attempt_timeout: Duration,
     reads: Arc<SingleFlight<Result<Reply, ClientError>>>,
 }
+
+/// Default for [`Transport::attempt_timeout`]: generous for a single management call.
+pub const ATTEMPT_TIMEOUT: Duration = Duration::from_secs(60);
 
 impl Transport {
     /// A transport over an HTTP client; `base` is the endpoint.
@@ -72,6 +78,7 @@ impl Transport {
             credentials,
             max_retries,
             policy: RetryPolicy::default(),
+            attempt_timeout: ATTEMPT_TIMEOUT,
             reads: Arc::new(SingleFlight::new()),
         }
     }
@@ -367,7 +374,8 @@ impl Transport {
                 body: Bytes::from(collected),
             })
         };
-        match tokio::time::timeout_at(deadline, exchange).await {
+        let attempt_deadline = deadline.min(Instant::now() + self.attempt_timeout);
+        match tokio::time::timeout_at(attempt_deadline, exchange).await {
             Ok(Ok(attempt)) => attempt,
             Ok(Err(error)) if error.is_builder() => Attempt::Unsendable(format!(
                 "the request could not be built ({}); check that no credential or ID holds \
@@ -377,6 +385,10 @@ impl Transport {
             Ok(Err(error)) => Attempt::Transport {
                 message: describe_transport_error(&error),
                 connected: !error.is_connect(),
+            },
+            Err(_) if attempt_deadline < deadline => Attempt::Transport {
+                message: format!("no answer within {} s", self.attempt_timeout.as_secs_f64()),
+                connected: true,
             },
             Err(_) => Attempt::Deadline,
         }
