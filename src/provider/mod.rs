@@ -91,6 +91,7 @@ fn connect(diags: &mut Diagnostics, resolved: ResolvedConfig) -> Option<Provider
         project_id: resolved.project_id,
         workspace_id: resolved.workspace_id,
         stop: crate::stop::global().clone(),
+        holds: Default::default(),
     })
 }
 

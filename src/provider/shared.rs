@@ -7,6 +7,7 @@ use tf_provider::Diagnostics;
 
 use crate::diagnostics::root_error;
 use crate::modelarts::ModelArtsClient;
+use crate::resources::app_auth_api::holds::ApiHolds;
 use crate::stop::StopFlag;
 
 /// The configured provider: the client and the defaults resources fall back to.
@@ -20,6 +21,8 @@ pub struct ProviderData {
     pub workspace_id: String,
     /// Set when the user interrupted Terraform.
     pub stop: StopFlag,
+    /// Which apps objects of this run hold on each API, and the lock per API.
+    pub holds: ApiHolds,
 }
 
 #[derive(Debug, Default)]

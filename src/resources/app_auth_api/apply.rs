@@ -8,6 +8,7 @@ use tf_provider::value::Value;
 use tf_provider::Diagnostics;
 
 use super::batch::{self, Direction, Remote};
+use super::holds;
 use super::plan::validate;
 use super::report::report;
 use super::state::{app_set, describe_api, AppAuthApiState, AuthApiId};
@@ -27,6 +28,7 @@ pub async fn create(
 ) -> Option<Value<AppAuthApiState>> {
     let (api, wanted) = applicable(diags, &planned)?;
     let deadline = deadline_of(&planned.timeouts, Operation::Create);
+    let mut held = lock_api(diags, provider, &api, deadline, "create").await?;
     let apps: Vec<String> = wanted.iter().cloned().collect();
 
     let mut added = batch::run(
@@ -47,6 +49,7 @@ pub async fn create(
     // Apps sent without an answer may be authorized: keeping them lets the next
     // refresh drop those that are not, while dropping them could leak a grant.
     let apps_now: BTreeSet<String> = added.done.iter().chain(&added.unknown).cloned().collect();
+    holds::record(&mut held, &BTreeSet::new(), &apps_now);
     if apps_now.is_empty() {
         return Some(Value::Null);
     }
@@ -71,6 +74,7 @@ pub async fn update(
     let (api, wanted) = applicable(diags, &planned)?;
     let had = prior.known_app_ids().unwrap_or_default();
     let deadline = deadline_of(&planned.timeouts, Operation::Update);
+    let mut held = lock_api(diags, provider, &api, deadline, "update").await?;
     let (to_add, to_cancel) = changes(&had, &wanted);
 
     let client = &provider.client;
@@ -91,6 +95,7 @@ pub async fn update(
 
     let possibly_added = added.done.iter().chain(&added.unknown).cloned().collect();
     let apps_now = apps_after(&had, &cancelled.done, &possibly_added);
+    holds::record(&mut held, &cancelled.done, &apps_now);
     tracing::info!(
         id = %AuthApiId::from(&api),
         authorized = added.done.len(),
@@ -103,8 +108,9 @@ pub async fn update(
     }))
 }
 
-/// Cancels the apps in the state. "Already gone", for one app or the whole API, counts
-/// as done. Adds an error when some app is still authorized afterwards.
+/// Cancels the apps in the state that no other object of this run holds. "Already
+/// gone", for one app or the whole API, counts as done. Adds an error when some app is
+/// still authorized afterwards.
 pub async fn delete(diags: &mut Diagnostics, provider: &ProviderData, prior: AppAuthApiState) {
     let (Some(api), Some(apps)) = (prior.api_ref(), prior.known_app_ids()) else {
         root_error(
@@ -116,7 +122,21 @@ pub async fn delete(diags: &mut Diagnostics, provider: &ProviderData, prior: App
         return;
     };
     let deadline = deadline_of(&prior.timeouts, Operation::Delete);
-    let apps: Vec<String> = apps.into_iter().collect();
+    let Some(held) = lock_api(diags, provider, &api, deadline, "delete").await else {
+        return;
+    };
+    // Apps that another object of this run holds (the replacement of this one, or the
+    // same API under a new address) stay authorized: they are no longer this object's.
+    let recorded = apps.len();
+    let apps = holds::releasable(&held, &apps);
+    let kept = recorded - apps.len();
+    if kept > 0 {
+        tracing::info!(
+            id = %AuthApiId::from(&api),
+            kept,
+            "apps left authorized: another object of this run holds them"
+        );
+    }
 
     let client = &provider.client;
     let mut cancelled = batch::run(
@@ -147,6 +167,33 @@ pub async fn delete(diags: &mut Diagnostics, provider: &ProviderData, prior: App
     report(diags, &api, Direction::Cancel, &cancelled, "delete");
     if cancelled.is_complete() {
         tracing::info!(id = %AuthApiId::from(&api), "authorization deleted");
+    }
+}
+
+/// Waits for the other operations of this run on the same API to finish, up to the
+/// operation's deadline, and returns the API's record of held apps.
+async fn lock_api(
+    diags: &mut Diagnostics,
+    provider: &ProviderData,
+    api: &ApiRef,
+    deadline: tokio::time::Instant,
+    step: &str,
+) -> Option<holds::Held> {
+    match tokio::time::timeout_at(deadline, provider.holds.lock(api)).await {
+        Ok(held) => Some(held),
+        Err(_) => {
+            root_error(
+                diags,
+                format!("Timed out before the {step} could start"),
+                format!(
+                    "Another change of the {} in this run was still in progress when this \
+                     {step}'s timeout ran out, so nothing was sent. Apply again, or raise \
+                     `timeouts.{step}`.",
+                    describe_api(api)
+                ),
+            );
+            None
+        }
     }
 }
 

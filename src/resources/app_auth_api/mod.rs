@@ -4,6 +4,7 @@
 
 pub mod apply;
 pub mod batch;
+pub mod holds;
 pub mod plan;
 pub mod read;
 pub mod report;

@@ -39,6 +39,7 @@ fn provider() -> ProviderData {
         project_id: "p1".into(),
         workspace_id: "0".into(),
         stop: StopFlag::default(),
+        holds: Default::default(),
     }
 }
 

@@ -1,0 +1,122 @@
+//! End to end with the real Terraform: two objects of the resource on one API in one
+//! run. A replacement with `create_before_destroy` creates the new object before it
+//! deletes the old one, both on the same API; a renamed resource is deleted at its old
+//! address while it is created at the new one. Neither delete may revoke what the new
+//! object has just recorded as authorized.
+
+mod support;
+
+use serde_json::json;
+use support::terraform::calls::{self, Operation};
+use support::terraform::checks::{
+    assert_next_apply_converges, assert_state_matches_emulator, fixture, set,
+};
+use support::terraform::{hcl, Workspace};
+
+const ADDRESS: &str = "modelarts_app_auth_api.t";
+const ABC: [&str; 3] = ["app-a", "app-b", "app-c"];
+const CREATE_BEFORE_DESTROY: &str = "  lifecycle {\n    create_before_destroy = true\n  }\n";
+
+/// `main.tf` with one resource named `name` on api-1 of svc-1 holding a, b and c,
+/// with `extra` lines in its block.
+fn write_config(workspace: &Workspace, name: &str, extra: &str) {
+    workspace.write_main(&format!(
+        "{}{}",
+        hcl::provider_with_few_retries(),
+        hcl::auth_api_with(name, "svc-1", "api-1", &ABC, extra)
+    ));
+}
+
+/// A create that failed part way leaves a tainted object; with
+/// `create_before_destroy`, the replacement the next apply makes authorizes only what
+/// is missing and cancels nothing, so no app loses access.
+#[test]
+fn a_tainted_partial_create_is_finished_without_cancelling_anything() {
+    let (emulator, workspace) = fixture();
+    emulator.put_faults(&json!([
+        {"operation": "authorize", "app_id": "app-c", "times": 1,
+        "fail_app_reason": "the app belongs to another user"}
+    ]));
+    write_config(&workspace, "t", CREATE_BEFORE_DESTROY);
+
+    let failed = workspace.apply_json();
+    assert_eq!(failed.code, 1, "{failed}");
+    assert_eq!(
+        emulator.authorized_apps("svc-1", "api-1", "0"),
+        set(&["app-a", "app-b"])
+    );
+    assert!(
+        workspace.state_file().contains("\"status\": \"tainted\""),
+        "Terraform taints a failed create"
+    );
+
+    emulator.clear_calls();
+    assert_next_apply_converges(&workspace, &emulator, &ABC);
+    let writes = calls::writes(&emulator);
+    assert!(
+        calls::apps_sent(&writes, Operation::Cancel, "api-1").is_empty(),
+        "nothing is cancelled: {}",
+        calls::describe(&writes)
+    );
+    assert_eq!(
+        calls::of(&emulator, Operation::Authorize).len(),
+        1,
+        "one authorize call: {}",
+        calls::describe(&writes)
+    );
+}
+
+/// `terraform apply -replace` with `create_before_destroy`: the old object's delete
+/// runs after the new object authorized the same apps, and leaves them authorized.
+#[test]
+fn a_replacement_created_before_the_delete_keeps_every_app() {
+    let (emulator, workspace) = fixture();
+    write_config(&workspace, "t", CREATE_BEFORE_DESTROY);
+    workspace.apply();
+
+    emulator.clear_calls();
+    let replaced = workspace.run_ok(&[
+        "apply",
+        "-auto-approve",
+        "-input=false",
+        "-no-color",
+        &format!("-replace={ADDRESS}"),
+    ]);
+    assert!(
+        replaced.text().contains("1 added, 0 changed, 1 destroyed"),
+        "{replaced}"
+    );
+    assert_eq!(emulator.authorized_apps("svc-1", "api-1", "0"), set(&ABC));
+    assert_state_matches_emulator(&workspace, &emulator, ADDRESS);
+    let writes = calls::writes(&emulator);
+    assert!(
+        calls::apps_sent(&writes, Operation::Cancel, "api-1").is_empty(),
+        "the delete leaves the replacement's apps alone: {}",
+        calls::describe(&writes)
+    );
+    workspace.assert_no_changes();
+}
+
+/// Renaming the resource makes Terraform 1.0 delete the old address and create the new
+/// one in parallel. Cancels are slowed down so that, unless the two are kept apart,
+/// the delete's cancel lands after the create; the API must end with every app.
+#[test]
+fn renaming_the_resource_never_revokes_what_the_new_address_holds() {
+    let (emulator, workspace) = fixture();
+    write_config(&workspace, "t", "");
+    workspace.apply();
+
+    emulator.put_faults(&json!([{"operation": "cancel", "delay_ms": 500}]));
+    write_config(&workspace, "renamed", "");
+    let renamed = workspace.apply();
+    assert!(
+        renamed.text().contains("1 added, 0 changed, 1 destroyed"),
+        "{renamed}"
+    );
+
+    assert_eq!(emulator.authorized_apps("svc-1", "api-1", "0"), set(&ABC));
+    assert_state_matches_emulator(&workspace, &emulator, "modelarts_app_auth_api.renamed");
+    assert_eq!(workspace.state_list(), ["modelarts_app_auth_api.renamed"]);
+    emulator.clear_faults();
+    workspace.assert_no_changes();
+}
