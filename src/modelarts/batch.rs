@@ -6,8 +6,14 @@ use std::collections::{HashMap, HashSet};
 use super::error::ClientError;
 use super::models::AppAuthResult;
 
-/// The most apps one authorize or cancel call carries (the service's documented limit).
+/// The most apps one authorize or cancel call carries unless the provider's
+/// `max_apps_per_call` lowers it: the service's documented limit, and the highest value
+/// that setting accepts.
 pub const MAX_APPS_PER_CALL: usize = 100;
+
+/// ModelArts' error code for an invalid parameter, which is also its answer to a call
+/// carrying more apps than the service allows.
+const INVALID_PARAMETER_CODE: &str = "ModelArts.0107";
 
 /// Per-app result of a (possibly chunked) authorize or cancel.
 #[derive(Debug, Clone, Default)]
@@ -27,6 +33,8 @@ pub struct BatchOutcome {
     pub unknown_outcome: Vec<String>,
     /// The call-level failure that stopped the batch.
     pub error: Option<ClientError>,
+    /// How many apps the call that hit [`Self::error`] carried; 0 when no call failed.
+    pub error_call_apps: usize,
 }
 
 impl BatchOutcome {
@@ -45,6 +53,16 @@ impl BatchOutcome {
             .cloned()
             .collect()
     }
+}
+
+/// True when `error`, the answer to a call carrying `apps_in_call` apps, may mean the
+/// call carried more apps than the service allows: a 400 `ModelArts.0107` to a call with
+/// more than one app. The same answer also means other invalid input, so this only
+/// decides whether to suggest a lower `max_apps_per_call`; the call is never resent.
+pub fn may_exceed_call_limit(error: &ClientError, apps_in_call: usize) -> bool {
+    apps_in_call > 1
+        && error.status() == Some(400)
+        && error.error_code() == Some(INVALID_PARAMETER_CODE)
 }
 
 /// One app the service did not authorize (or cancel), and why.
@@ -201,6 +219,64 @@ mod tests {
                     failure.reason
                 );
             }
+        }
+    }
+
+    fn api_error(status: u16, code: Option<&str>) -> ClientError {
+        ClientError::Api {
+            operation: "authorize apps",
+            status,
+            error_code: code.map(str::to_string),
+            error_msg: Some("invalid parameter".into()),
+            request_id: None,
+        }
+    }
+
+    /// Only a 400 ModelArts.0107 to a call of several apps hints at the per-call limit.
+    #[test]
+    fn only_an_invalid_parameter_for_several_apps_may_exceed_the_limit() {
+        let decode = ClientError::Decode {
+            operation: "authorize apps",
+            status: 400,
+            message: "not JSON".into(),
+            request_id: None,
+        };
+        let cases = [
+            (
+                "0107 for 50 apps",
+                api_error(400, Some("ModelArts.0107")),
+                50,
+                true,
+            ),
+            (
+                "0107 for two apps",
+                api_error(400, Some("ModelArts.0107")),
+                2,
+                true,
+            ),
+            (
+                "0107 for one app",
+                api_error(400, Some("ModelArts.0107")),
+                1,
+                false,
+            ),
+            (
+                "another 400 code",
+                api_error(400, Some("ModelArts.0104")),
+                50,
+                false,
+            ),
+            ("400 without a code", api_error(400, None), 50, false),
+            (
+                "0107 with another status",
+                api_error(403, Some("ModelArts.0107")),
+                50,
+                false,
+            ),
+            ("unreadable 400", decode, 50, false),
+        ];
+        for (name, error, apps, expected) in cases {
+            assert_eq!(may_exceed_call_limit(&error, apps), expected, "{name}");
         }
     }
 

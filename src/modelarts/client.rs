@@ -65,6 +65,7 @@ pub struct ApiRef {
 #[derive(Clone)]
 pub struct ModelArtsClient {
     transport: Arc<Transport>,
+    max_apps_per_call: usize,
 }
 
 impl std::fmt::Debug for ModelArtsClient {
@@ -72,6 +73,7 @@ impl std::fmt::Debug for ModelArtsClient {
         f.debug_struct("ModelArtsClient")
             .field("endpoint", &self.transport.base.as_str())
             .field("credentials", &self.transport.credentials)
+            .field("max_apps_per_call", &self.max_apps_per_call)
             .finish()
     }
 }
@@ -109,7 +111,21 @@ impl ModelArtsClient {
         let transport = Transport::new(http, base, config.credentials, config.max_retries);
         Ok(ModelArtsClient {
             transport: Arc::new(transport),
+            max_apps_per_call: MAX_APPS_PER_CALL,
         })
+    }
+
+    /// The same client sending at most `limit` apps per authorize or cancel call, for a
+    /// service set to a lower limit than the documented [`MAX_APPS_PER_CALL`]. The limit
+    /// is kept within 1 and [`MAX_APPS_PER_CALL`]; the provider checks it beforehand.
+    pub fn with_max_apps_per_call(mut self, limit: usize) -> Self {
+        self.max_apps_per_call = limit.clamp(1, MAX_APPS_PER_CALL);
+        self
+    }
+
+    /// The most apps one authorize or cancel call carries.
+    pub fn max_apps_per_call(&self) -> usize {
+        self.max_apps_per_call
     }
 
     /// The same client with another wait schedule between retries (tests use short ones).
@@ -136,10 +152,12 @@ impl ModelArtsClient {
         change(&mut transport);
         ModelArtsClient {
             transport: Arc::new(transport),
+            max_apps_per_call: self.max_apps_per_call,
         }
     }
 
-    /// Authorizes the API to the apps, in chunks of at most [`MAX_APPS_PER_CALL`].
+    /// Authorizes the API to the apps, in chunks of at most
+    /// [`Self::max_apps_per_call`].
     /// Authorizing is idempotent, so calls are retried like reads.
     #[instrument(skip_all, fields(service_id = %api.service_id, api_id = %api.api_id, apps = app_ids.len()))]
     pub async fn authorize_apps(
@@ -172,7 +190,7 @@ impl ModelArtsClient {
     ) -> BatchOutcome {
         let apps = unique_apps(app_ids);
         let mut outcome = BatchOutcome::default();
-        let mut chunks = apps.chunks(MAX_APPS_PER_CALL);
+        let mut chunks = apps.chunks(self.max_apps_per_call);
         while let Some(chunk) = chunks.next() {
             match self.send_chunk(api, chunk, deadline, method.clone()).await {
                 Ok(answer) => record_chunk(chunk, answer, &mut outcome),
@@ -183,6 +201,7 @@ impl ModelArtsClient {
                     outcome.not_attempted.extend(chunk.iter().cloned());
                     outcome.not_attempted.extend(chunks.flatten().cloned());
                     outcome.error = Some(error);
+                    outcome.error_call_apps = chunk.len();
                     break;
                 }
             }
@@ -417,6 +436,27 @@ mod tests {
                     "{name}: {error}"
                 );
             }
+        }
+    }
+
+    /// The per-call limit is kept within 1 and 100 and survives a rebuilt client.
+    #[test]
+    fn the_apps_per_call_limit_stays_within_what_the_service_allows() {
+        let cases = [
+            ("default", None, MAX_APPS_PER_CALL),
+            ("lowered", Some(20), 20),
+            ("one", Some(1), 1),
+            ("zero would never send", Some(0), 1),
+            ("above the documented limit", Some(500), MAX_APPS_PER_CALL),
+        ];
+        for (name, limit, expected) in cases {
+            let mut client = ModelArtsClient::new(config("http://127.0.0.1:1")).unwrap();
+            if let Some(limit) = limit {
+                client = client.with_max_apps_per_call(limit);
+            }
+            assert_eq!(client.max_apps_per_call(), expected, "{name}");
+            let rebuilt = client.with_attempt_timeout(Duration::from_secs(1));
+            assert_eq!(rebuilt.max_apps_per_call(), expected, "{name}: rebuilt");
         }
     }
 

@@ -7,9 +7,9 @@ use std::collections::BTreeSet;
 
 use tokio::time::{Duration, Instant};
 
+use crate::modelarts::batch::may_exceed_call_limit;
 use crate::modelarts::{
     ApiRef, AppFailure, AuthorizedApp, BatchOutcome, ClientError, ModelArtsClient,
-    MAX_APPS_PER_CALL,
 };
 use crate::resources::is_gone;
 use crate::stop::StopFlag;
@@ -42,6 +42,8 @@ pub struct Progress {
     pub unknown: Vec<String>,
     /// The call-level failure that stopped the batch.
     pub error: Option<ClientError>,
+    /// How many apps the call that hit [`Self::error`] carried.
+    pub error_call_apps: usize,
     /// True when an interrupt stopped the batch before its end.
     pub interrupted: bool,
 }
@@ -63,9 +65,25 @@ impl Progress {
             .chain(self.not_attempted.iter())
             .chain(self.unknown.iter())
     }
+
+    /// The advice for a call the service may have refused for carrying too many apps
+    /// (see [`may_exceed_call_limit`]): a sentence naming how many were sent and the
+    /// setting that lowers it. `None` for any other outcome.
+    pub fn call_limit_hint(&self) -> Option<String> {
+        let error = self.error.as_ref()?;
+        may_exceed_call_limit(error, self.error_call_apps).then(|| {
+            format!(
+                "{} also means a call carried more apps than the service allows: if it \
+                 limits apps per call below the {} sent, set max_apps_per_call in the \
+                 provider block to that limit. ",
+                error.error_code().unwrap_or_default(),
+                self.error_call_apps
+            )
+        })
+    }
 }
 
-/// Sends `apps` in chunks, stopping between chunks when `stop` is set or a call fails.
+/// Sends `apps` in chunks of the client's `max_apps_per_call`, stopping between chunks when `stop` is set or a call fails.
 pub async fn run(
     client: &ModelArtsClient,
     api: &ApiRef,
@@ -75,7 +93,7 @@ pub async fn run(
     stop: &StopFlag,
 ) -> Progress {
     let mut progress = Progress::default();
-    let mut chunks = apps.chunks(MAX_APPS_PER_CALL);
+    let mut chunks = apps.chunks(client.max_apps_per_call());
     while let Some(chunk) = chunks.next() {
         if stop.is_requested() {
             progress.interrupted = true;
@@ -93,6 +111,7 @@ pub async fn run(
         progress.failed.extend(outcome.failed);
         if outcome.error.is_some() {
             progress.error = outcome.error;
+            progress.error_call_apps = outcome.error_call_apps;
             progress.not_attempted.extend(chunks.flatten().cloned());
             break;
         }
@@ -233,6 +252,7 @@ mod tests {
             not_attempted,
             unknown,
             error: None,
+            error_call_apps: 0,
             interrupted: false,
         }
     }
@@ -349,6 +369,42 @@ mod tests {
             let expected: BTreeSet<String> = done.iter().map(|s| s.to_string()).collect();
             assert_eq!(progress.done, expected, "{name}");
             assert_eq!(progress.unresolved().count(), unresolved, "{name}");
+        }
+    }
+
+    /// The hint names the number sent, and only a 400 ModelArts.0107 to several apps
+    /// gets it.
+    #[test]
+    fn only_a_call_refused_as_invalid_names_the_apps_per_call_setting() {
+        let refused = |status: u16, code: &str, apps: usize| Progress {
+            not_attempted: vec!["a".into()],
+            error: Some(ClientError::Api {
+                operation: "authorize apps",
+                status,
+                error_code: Some(code.into()),
+                error_msg: None,
+                request_id: None,
+            }),
+            error_call_apps: apps,
+            ..Progress::default()
+        };
+        let cases = [
+            (
+                "50 refused",
+                refused(400, "ModelArts.0107", 50),
+                Some("below the 50 sent"),
+            ),
+            ("one app refused", refused(400, "ModelArts.0107", 1), None),
+            ("forbidden", refused(403, "ModelArts.0105", 50), None),
+            ("no call failed", progress(&["a"], &["b"], &[]), None),
+        ];
+        for (name, progress, expected) in cases {
+            let hint = progress.call_limit_hint();
+            assert_eq!(hint.is_some(), expected.is_some(), "{name}: {hint:?}");
+            if let (Some(hint), Some(needle)) = (hint, expected) {
+                assert!(hint.contains(needle), "{name}: {hint}");
+                assert!(hint.contains("max_apps_per_call"), "{name}: {hint}");
+            }
         }
     }
 }

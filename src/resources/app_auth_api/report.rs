@@ -46,7 +46,9 @@ pub fn report(
         unknown: &progress.unknown,
         error: progress.error.as_ref(),
     };
-    batch_error(diags, summary, &failure, &kept(direction, progress, step));
+    let mut advice = progress.call_limit_hint().unwrap_or_default();
+    advice.push_str(&kept(direction, progress, step));
+    batch_error(diags, summary, &failure, &advice);
 }
 
 fn interrupted_detail(step: &str) -> String {
