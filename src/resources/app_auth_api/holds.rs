@@ -55,3 +55,60 @@ pub fn releasable(held: &Held, apps: &BTreeSet<String>) -> Vec<String> {
         .cloned()
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::*;
+
+    fn api() -> ApiRef {
+        ApiRef {
+            project_id: "p".into(),
+            workspace_id: "0".into(),
+            service_id: "svc".into(),
+            api_id: "api".into(),
+        }
+    }
+
+    fn set(apps: &[&str]) -> BTreeSet<String> {
+        apps.iter().map(|s| s.to_string()).collect()
+    }
+
+    /// A delete after a create on the same API cancels only what the create left out;
+    /// an update's cancellations stop being held.
+    #[tokio::test]
+    async fn a_delete_releases_only_what_no_live_object_holds() {
+        let holds = ApiHolds::default();
+        {
+            let mut held = holds.lock(&api()).await;
+            record(&mut held, &set(&[]), &set(&["a", "b"]));
+        }
+        let held = holds.lock(&api()).await;
+        assert_eq!(releasable(&held, &set(&["a", "b", "c"])), ["c"]);
+        drop(held);
+
+        let mut held = holds.lock(&api()).await;
+        record(&mut held, &set(&["a"]), &set(&["b"]));
+        assert_eq!(releasable(&held, &set(&["a", "b"])), ["a"]);
+    }
+
+    /// Another API's record is separate, and its lock does not wait for this one.
+    #[tokio::test]
+    async fn apis_are_locked_and_recorded_apart() {
+        let holds = ApiHolds::default();
+        let mut first = holds.lock(&api()).await;
+        record(&mut first, &set(&[]), &set(&["a"]));
+        let other = ApiRef {
+            api_id: "other".into(),
+            ..api()
+        };
+        let second = tokio::time::timeout(Duration::from_secs(5), holds.lock(&other))
+            .await
+            .expect("another API's lock is free");
+        assert_eq!(releasable(&second, &set(&["a"])), ["a"]);
+        let api = api();
+        let same = tokio::time::timeout(Duration::from_millis(50), holds.lock(&api)).await;
+        assert!(same.is_err(), "the same API waits for the first holder");
+    }
+}
