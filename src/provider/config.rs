@@ -12,6 +12,7 @@ use super::credentials::resolve_credentials;
 use super::location::{check_cloud, check_region, parse_endpoint, Source};
 use crate::modelarts::auth::Credentials;
 use crate::resources::identifier_problem;
+use whole_number::{APPS_PER_CALL, MAX_RETRIES};
 
 /// Default DNS suffix of Huawei Cloud endpoints.
 pub const DEFAULT_CLOUD: &str = "myhuaweicloud.com";
@@ -46,6 +47,8 @@ pub struct ProviderConfig {
     pub max_retries: Value<f64>,
     /// Default workspace of resources that do not set one.
     pub workspace_id: Value<String>,
+    /// Most apps per authorize or cancel call; a float like `max_retries`.
+    pub max_apps_per_call: Value<f64>,
 }
 
 impl fmt::Debug for ProviderConfig {
@@ -69,6 +72,7 @@ impl fmt::Debug for ProviderConfig {
             .field("insecure", &self.insecure)
             .field("max_retries", &self.max_retries)
             .field("workspace_id", &self.workspace_id)
+            .field("max_apps_per_call", &self.max_apps_per_call)
             .finish()
     }
 }
@@ -90,6 +94,7 @@ impl ProviderConfig {
         strings.iter().any(|v| v.is_unknown())
             || self.insecure.is_unknown()
             || self.max_retries.is_unknown()
+            || self.max_apps_per_call.is_unknown()
     }
 }
 
@@ -110,6 +115,8 @@ pub struct ResolvedConfig {
     pub insecure: bool,
     /// Retries after the first attempt.
     pub max_retries: u32,
+    /// Most apps one authorize or cancel call carries.
+    pub max_apps_per_call: usize,
 }
 
 /// A problem found while resolving the configuration, ready to become a diagnostic.
@@ -156,9 +163,12 @@ pub(super) fn pick(
 /// unset attributes are skipped: they are checked when the provider is configured.
 pub fn validate_explicit(config: &ProviderConfig) -> Vec<ConfigProblem> {
     let mut problems = Vec::new();
-    if let Value::Value(retries) = config.max_retries {
-        if let Err(problem) = check_max_retries(retries, "max_retries") {
-            problems.push(problem);
+    for (setting, value) in [
+        (&MAX_RETRIES, config.max_retries),
+        (&APPS_PER_CALL, config.max_apps_per_call),
+    ] {
+        if let Value::Value(number) = value {
+            problems.extend(setting.check(number, Source::Attribute).err());
         }
     }
     if let Value::Value(endpoint) = &config.endpoint {
@@ -289,33 +299,21 @@ pub fn resolve(
         },
     };
 
-    let max_retries = match &config.max_retries {
-        Value::Value(n) => check_max_retries(*n, "max_retries").map_err(|p| problems.push(p)),
-        _ => match env("HW_MAX_RETRIES").filter(|v| !v.is_empty()) {
-            None => Ok(DEFAULT_MAX_RETRIES),
-            Some(text) => match text.trim().parse::<f64>() {
-                Ok(n) => check_max_retries(n, "HW_MAX_RETRIES").map_err(|p| problems.push(p)),
-                Err(_) => {
-                    problems.push(ConfigProblem::error(
-                        Some("max_retries"),
-                        "Invalid max_retries",
-                        format!(
-                            "HW_MAX_RETRIES is {text:?}, which is not a whole number. Set it \
-                             to 0 or more."
-                        ),
-                    ));
-                    Err(())
-                }
-            },
-        },
-    };
+    let max_retries = MAX_RETRIES
+        .resolve(&config.max_retries, env)
+        .map_err(|p| problems.push(p));
+    let max_apps_per_call = APPS_PER_CALL
+        .resolve(&config.max_apps_per_call, env)
+        .map_err(|p| problems.push(p));
 
     let credentials = resolve_credentials(config, env, &mut problems, &mut warnings);
 
-    match (project_id, endpoint, insecure, max_retries, credentials) {
-        (Some(project_id), Ok(endpoint), Ok(insecure), Ok(max_retries), Some(credentials))
+    let numbers = max_retries.and_then(|retries| Ok((retries, max_apps_per_call?)));
+    match (project_id, endpoint, insecure, numbers, credentials) {
+        (Some(project_id), Ok(endpoint), Ok(insecure), Ok(numbers), Some(credentials))
             if problems.is_empty() =>
         {
+            let (max_retries, max_apps_per_call) = numbers;
             Ok((
                 ResolvedConfig {
                     endpoint,
@@ -325,6 +323,8 @@ pub fn resolve(
                     credentials,
                     insecure,
                     max_retries,
+                    // Checked to lie within 1 and MAX_APPS_PER_CALL, so it fits.
+                    max_apps_per_call: max_apps_per_call as usize,
                 },
                 warnings,
             ))
@@ -333,22 +333,6 @@ pub fn resolve(
             problems.extend(warnings);
             Err(problems)
         }
-    }
-}
-
-fn check_max_retries(value: f64, source: &str) -> Result<u32, ConfigProblem> {
-    if value.fract() == 0.0 && (0.0..=f64::from(u32::MAX)).contains(&value) {
-        // Whole and in range, so the conversion is exact.
-        Ok(value as u32)
-    } else {
-        Err(ConfigProblem::error(
-            Some("max_retries"),
-            "Invalid max_retries",
-            format!(
-                "{source} is {value}. Set it to a whole number from 0 to {}.",
-                u32::MAX
-            ),
-        ))
     }
 }
 
@@ -383,6 +367,8 @@ fn id_problem(attribute: &'static str, value: &str, source: Source) -> Option<Co
         )
     })
 }
+
+mod whole_number;
 
 #[cfg(test)]
 #[path = "config_tests.rs"]

@@ -140,6 +140,122 @@ fn explicit_beats_environment_beats_default() {
     }
 }
 
+/// max_apps_per_call: the attribute, then MODELARTS_MAX_APPS_PER_CALL, then 100.
+#[test]
+fn apps_per_call_comes_from_the_block_then_the_environment_then_100() {
+    let cases = [
+        ("default", None, vec![], 100),
+        (
+            "environment",
+            None,
+            vec![("MODELARTS_MAX_APPS_PER_CALL", " 20 ")],
+            20,
+        ),
+        (
+            "empty environment",
+            None,
+            vec![("MODELARTS_MAX_APPS_PER_CALL", "")],
+            100,
+        ),
+        ("block", Some(1.0), vec![], 1),
+        ("block at the limit", Some(100.0), vec![], 100),
+        (
+            "block wins",
+            Some(30.0),
+            vec![("MODELARTS_MAX_APPS_PER_CALL", "20")],
+            30,
+        ),
+        (
+            "block wins over a bad environment",
+            Some(30.0),
+            vec![("MODELARTS_MAX_APPS_PER_CALL", "x")],
+            30,
+        ),
+    ];
+    for (name, block, env, expected) in cases {
+        let config = ProviderConfig {
+            max_apps_per_call: block.map_or(Value::Null, Value::Value),
+            ..minimal()
+        };
+        let (resolved, _) = resolve_with(&config, &env).unwrap_or_else(|p| panic!("{name}: {p:?}"));
+        assert_eq!(resolved.max_apps_per_call, expected, "{name}");
+    }
+}
+
+/// A max_apps_per_call outside 1..=100 or not whole is refused on the attribute, naming
+/// where the value came from and the range to use.
+#[test]
+fn a_bad_apps_per_call_names_the_attribute_and_the_range() {
+    let env_source = "MODELARTS_MAX_APPS_PER_CALL (used for max_apps_per_call) is";
+    let cases = [
+        ("zero", Some(0.0), vec![], "max_apps_per_call is 0."),
+        (
+            "above the limit",
+            Some(101.0),
+            vec![],
+            "max_apps_per_call is 101.",
+        ),
+        ("fraction", Some(20.5), vec![], "max_apps_per_call is 20.5."),
+        ("negative", Some(-5.0), vec![], "max_apps_per_call is -5."),
+        (
+            "environment zero",
+            None,
+            vec![("MODELARTS_MAX_APPS_PER_CALL", "0")],
+            env_source,
+        ),
+        (
+            "environment text",
+            None,
+            vec![("MODELARTS_MAX_APPS_PER_CALL", "lots")],
+            env_source,
+        ),
+        (
+            "environment infinite",
+            None,
+            vec![("MODELARTS_MAX_APPS_PER_CALL", "inf")],
+            env_source,
+        ),
+    ];
+    for (name, block, env, source) in cases {
+        let config = ProviderConfig {
+            max_apps_per_call: block.map_or(Value::Null, Value::Value),
+            ..minimal()
+        };
+        let problems = resolve_with(&config, &env)
+            .err()
+            .unwrap_or_else(|| panic!("{name}: accepted"));
+        assert_eq!(problems.len(), 1, "{name}: {problems:?}");
+        let problem = &problems[0];
+        assert_eq!(problem.attribute, Some("max_apps_per_call"), "{name}");
+        assert_eq!(problem.summary, "Invalid max_apps_per_call", "{name}");
+        for needle in [source, "whole number from 1 to 100"] {
+            assert!(
+                problem.detail.contains(needle),
+                "{name}: {}",
+                problem.detail
+            );
+        }
+        let explicit = validate_explicit(&config);
+        assert_eq!(
+            explicit.len(),
+            usize::from(block.is_some()),
+            "{name}: {explicit:?}"
+        );
+    }
+}
+
+/// A max_apps_per_call known only after apply defers configuration like any other.
+#[test]
+fn an_unknown_apps_per_call_is_an_unknown_block() {
+    let config = ProviderConfig {
+        max_apps_per_call: Value::Unknown,
+        ..minimal()
+    };
+    assert!(config.has_unknown());
+    assert!(validate_explicit(&config).is_empty());
+    assert!(!minimal().has_unknown());
+}
+
 /// Credentials resolve per attribute, token first; explicit keys beat the environment.
 #[test]
 fn credentials_follow_the_documented_precedence() {

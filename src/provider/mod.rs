@@ -71,7 +71,7 @@ fn connect(diags: &mut Diagnostics, resolved: ResolvedConfig) -> Option<Provider
         max_retries: resolved.max_retries,
     });
     let client = match client {
-        Ok(client) => client,
+        Ok(client) => client.with_max_apps_per_call(resolved.max_apps_per_call),
         Err(error) => {
             client_error(diags, "Failed to set up the ModelArts client", &error);
             return None;
@@ -83,6 +83,7 @@ fn connect(diags: &mut Diagnostics, resolved: ResolvedConfig) -> Option<Provider
         auth_method = kind,
         workspace_id = %resolved.workspace_id,
         max_retries = resolved.max_retries,
+        max_apps_per_call = resolved.max_apps_per_call,
         insecure = resolved.insecure,
         "provider configured"
     );

@@ -117,6 +117,17 @@ pub fn provider_schema() -> Schema {
             ),
         ),
         (
+            "max_apps_per_call",
+            optional(
+                Number,
+                false,
+                "The most apps one authorize or cancel call carries, from 1 to 100. \
+             Environment variable `MODELARTS_MAX_APPS_PER_CALL`. Default `100`, the limit \
+             the service documents. Set it lower when the service refuses calls of that \
+             size (400 `ModelArts.0107`) because your region or account allows fewer.",
+            ),
+        ),
+        (
             "workspace_id",
             optional(
                 String,
