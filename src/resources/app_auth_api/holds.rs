@@ -21,7 +21,10 @@ use crate::modelarts::ApiRef;
 /// The apps held on each API by objects created or updated in this process, each
 /// behind the lock that serialises changes of that API. Cheap to clone.
 #[derive(Debug, Clone, Default)]
-pub struct ApiHolds(Arc<Mutex<HashMap<ApiRef, Arc<AsyncMutex<BTreeSet<String>>>>>>);
+pub struct ApiHolds(Arc<Mutex<HashMap<ApiRef, Record>>>);
+
+/// One API's held apps, behind its lock.
+type Record = Arc<AsyncMutex<BTreeSet<String>>>;
 
 /// Exclusive access to one API's record until dropped.
 pub type Held = OwnedMutexGuard<BTreeSet<String>>;
