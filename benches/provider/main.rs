@@ -4,8 +4,10 @@
 //!
 //! The same executable plays two more parts when Terraform starts a copy of it with its
 //! magic cookie: the baseline provider, and the launcher that records the real
-//! provider's peak memory. `MODELARTS_BENCH_QUICK=1` runs small sizes for development
-//! and leaves BENCHMARKS.md alone.
+//! provider's peak memory. `MODELARTS_BENCH_QUICK=1` runs small sizes for development;
+//! `MODELARTS_BENCH_FIGURES=1,3` runs only the figures listed (figures 2 and 3 run
+//! together) and `MODELARTS_BENCH_SIZES=1000x3` only those sizes (resources x
+//! repetitions) of figure 3. Each leaves BENCHMARKS.md alone.
 
 mod baseline;
 mod calls;
@@ -27,6 +29,37 @@ const MAGIC_COOKIE_KEY: &str = "TF_PLUGIN_MAGIC_COOKIE";
 
 /// Emulator figures written by `cargo bench --bench emulator`, included when present.
 const EMULATOR_FIGURES_VAR: &str = "MODELARTS_BENCH_EMULATOR_FIGURES";
+
+/// The figures named in `MODELARTS_BENCH_FIGURES` (`1,3`), or `None` for all of them.
+fn selected_figures() -> Option<Vec<u8>> {
+    let list = std::env::var("MODELARTS_BENCH_FIGURES").ok()?;
+    Some(
+        list.split(',')
+            .map(|figure| {
+                figure.trim().parse().unwrap_or_else(|_| {
+                    panic!("MODELARTS_BENCH_FIGURES: {figure:?} is not a figure number (1-5)")
+                })
+            })
+            .collect(),
+    )
+}
+
+/// The `(resources, repetitions)` in `MODELARTS_BENCH_SIZES` (`100x5,1000x3`), if set.
+fn selected_sizes() -> Option<Vec<(usize, usize)>> {
+    let list = std::env::var("MODELARTS_BENCH_SIZES").ok()?;
+    Some(
+        list.split(',')
+            .map(|size| {
+                size.trim()
+                    .split_once('x')
+                    .and_then(|(count, reps)| Some((count.parse().ok()?, reps.parse().ok()?)))
+                    .unwrap_or_else(|| {
+                        panic!("MODELARTS_BENCH_SIZES: {size:?} is not resources x repetitions")
+                    })
+            })
+            .collect(),
+    )
+}
 
 /// Resource counts of figure 3 with their repetitions, full and quick.
 const SIZES: [(usize, usize); 3] = [(1, 5), (100, 5), (1000, 3)];
@@ -55,18 +88,26 @@ fn main() -> ExitCode {
     let terraform = terraform::terraform_binary();
     let started = std::time::Instant::now();
 
+    let only = selected_figures();
+    let wanted = |figure: u8| only.as_ref().is_none_or(|only| only.contains(&figure));
+
     let emulator = Emulator::start();
     let plugins = Plugins::install();
-    let mut sections = vec![startup::measure()];
-    let [memory, ratios] = compare::measure(
-        &emulator,
-        &plugins,
-        if quick { &QUICK_SIZES } else { &SIZES },
-    );
-    sections.push(memory);
-    sections.push(ratios);
-    sections.push(calls::measure(&emulator, &plugins, quick));
-    sections.push(latency::measure(&emulator, &plugins, quick));
+    let mut sections = Vec::new();
+    if wanted(1) {
+        sections.push(startup::measure());
+    }
+    if wanted(2) || wanted(3) {
+        let sizes =
+            selected_sizes().unwrap_or_else(|| if quick { QUICK_SIZES } else { SIZES }.to_vec());
+        sections.extend(compare::measure(&emulator, &plugins, &sizes));
+    }
+    if wanted(4) {
+        sections.push(calls::measure(&emulator, &plugins, quick));
+    }
+    if wanted(5) {
+        sections.push(latency::measure(&emulator, &plugins, quick));
+    }
 
     report::print(&sections);
     println!(
@@ -74,8 +115,8 @@ fn main() -> ExitCode {
         report::load_average(),
         started.elapsed().as_secs_f64()
     );
-    if quick {
-        println!("quick run: BENCHMARKS.md left unchanged");
+    if quick || only.is_some() || selected_sizes().is_some() {
+        println!("partial run: BENCHMARKS.md left unchanged");
         return ExitCode::SUCCESS;
     }
 
