@@ -10,6 +10,7 @@ use tf_provider::Diagnostics;
 use super::batch::{self, Direction, Remote};
 use super::holds;
 use super::plan::validate;
+use super::recent::Private;
 use super::report::report;
 use super::state::{app_set, describe_api, AppAuthApiState, AuthApiId};
 use crate::diagnostics::{root_error, root_warning};
@@ -19,13 +20,14 @@ use crate::resources::timeouts::{deadline_of, Operation};
 
 /// Authorizes the planned apps, and nothing else: even with `exclusive`, apps
 /// authorized by other means are not cancelled here, because no plan showed them; the
-/// next refresh records them and the next plan shows them as ones to remove. Returns the new state, `Value::Null` when nothing at all
-/// was authorized, or `None` when the plan could not be used.
+/// next refresh records them and the next plan shows them as ones to remove. Returns the
+/// new state (`Value::Null` when nothing at all was authorized) with the record of the
+/// apps authorized, or `None` when the plan could not be used.
 pub async fn create(
     diags: &mut Diagnostics,
     provider: &ProviderData,
     planned: AppAuthApiState,
-) -> Option<Value<AppAuthApiState>> {
+) -> Option<(Value<AppAuthApiState>, Private)> {
     let (api, wanted) = applicable(diags, &planned)?;
     let deadline = deadline_of(&planned.timeouts, Operation::Create);
     let mut held = lock_api(diags, provider, &api, deadline, "create").await?;
@@ -51,26 +53,28 @@ pub async fn create(
     let apps_now: BTreeSet<String> = added.done.iter().chain(&added.unknown).cloned().collect();
     holds::record(&mut held, &BTreeSet::new(), &apps_now);
     if apps_now.is_empty() {
-        return Some(Value::Null);
+        return Some((Value::Null, Private::default()));
     }
     tracing::info!(id = %AuthApiId::from(&api), apps = apps_now.len(), "authorization created");
-    Some(Value::Value(AppAuthApiState {
+    let created = AppAuthApiState {
         id: Value::Value(AuthApiId::from(&api).to_string()),
-        app_ids: app_set(apps_now),
+        app_ids: app_set(apps_now.iter().cloned()),
         ..planned
-    }))
+    };
+    Some((Value::Value(created), Private::after_write(apps_now)))
 }
 
 /// Authorizes what the plan adds and cancels what it removes (prior apps not planned),
 /// touching nothing else: an app the plan did not show is never cancelled, also when
 /// `exclusive` turns on.
-/// Returns the prior apps minus those really cancelled plus those really authorized.
+/// Returns the prior apps minus those really cancelled plus those really authorized,
+/// with the record of the apps it authorized (a prior record is superseded).
 pub async fn update(
     diags: &mut Diagnostics,
     provider: &ProviderData,
     prior: AppAuthApiState,
     planned: AppAuthApiState,
-) -> Option<Value<AppAuthApiState>> {
+) -> Option<(Value<AppAuthApiState>, Private)> {
     let (api, wanted) = applicable(diags, &planned)?;
     let had = prior.known_app_ids().unwrap_or_default();
     let deadline = deadline_of(&planned.timeouts, Operation::Update);
@@ -93,7 +97,8 @@ pub async fn update(
     report(diags, &api, Direction::Authorize, &added, "update");
     report(diags, &api, Direction::Cancel, &cancelled, "update");
 
-    let possibly_added = added.done.iter().chain(&added.unknown).cloned().collect();
+    let possibly_added: BTreeSet<String> =
+        added.done.iter().chain(&added.unknown).cloned().collect();
     let apps_now = apps_after(&had, &cancelled.done, &possibly_added);
     holds::record(&mut held, &cancelled.done, &apps_now);
     tracing::info!(
@@ -102,10 +107,11 @@ pub async fn update(
         cancelled = cancelled.done.len(),
         "authorization updated"
     );
-    Some(Value::Value(AppAuthApiState {
+    let updated = AppAuthApiState {
         app_ids: app_set(apps_now),
         ..planned
-    }))
+    };
+    Some((Value::Value(updated), Private::after_write(possibly_added)))
 }
 
 /// Cancels the apps in the state that no other object of this run holds. "Already

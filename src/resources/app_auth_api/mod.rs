@@ -7,6 +7,7 @@ pub mod batch;
 pub mod holds;
 pub mod plan;
 pub mod read;
+pub mod recent;
 pub mod report;
 pub mod schema;
 pub mod state;
@@ -19,6 +20,7 @@ use tf_provider::{AttributePath, Diagnostics, Resource};
 use crate::provider::shared::SharedProvider;
 use crate::resources::guard::guarded;
 use crate::resources::strict::Strict;
+use recent::Private;
 use state::AppAuthApiState;
 
 /// The resource, holding the slot `configure` fills.
@@ -54,7 +56,10 @@ fn present(diags: &mut Diagnostics, state: State, what: &str) -> Option<AppAuthA
 #[async_trait]
 impl Resource for AppAuthApiResource {
     type State<'a> = State;
-    type PrivateState<'a> = ValueEmpty;
+    /// What the last create or update authorized, so that a refresh right after it can
+    /// wait for reads that lag behind (see [`recent`]). Terraform 1.0 hands it back to
+    /// each read, passes it through plans, and stores what apply returns.
+    type PrivateState<'a> = Private;
     type ProviderMetaState<'a> = ValueEmpty;
 
     fn schema(&self, _diags: &mut Diagnostics) -> Option<Schema> {
@@ -76,9 +81,9 @@ impl Resource for AppAuthApiResource {
         &self,
         diags: &mut Diagnostics,
         state: State,
-        private: ValueEmpty,
+        private: Private,
         _meta: ValueEmpty,
-    ) -> Option<(State, ValueEmpty)> {
+    ) -> Option<(State, Private)> {
         guarded(diags, "read of modelarts_app_auth_api", async {
             let mut d = Diagnostics::default();
             let Some(current) = present(&mut d, state.clone(), "state to read") else {
@@ -87,8 +92,8 @@ impl Resource for AppAuthApiResource {
             let Some(provider) = self.provider.require(&mut d) else {
                 return (d, Some((state, private)));
             };
-            let new_state = read::read(&mut d, &provider, current).await;
-            (d, new_state.map(|s| (Strict(s), private)))
+            let (new_state, private) = read::read(&mut d, &provider, current, private).await;
+            (d, Some((Strict(new_state), private)))
         })
         .await
     }
@@ -99,7 +104,7 @@ impl Resource for AppAuthApiResource {
         proposed: State,
         config: State,
         _meta: ValueEmpty,
-    ) -> Option<(State, ValueEmpty)> {
+    ) -> Option<(State, Private)> {
         guarded(diags, "plan of modelarts_app_auth_api", async {
             let mut d = Diagnostics::default();
             let (Some(proposed), Some(config)) = (
@@ -111,7 +116,7 @@ impl Resource for AppAuthApiResource {
             plan::validate(&mut d, &config);
             let provider = self.provider.get();
             let planned = plan::plan_create(&config, proposed, provider.as_deref());
-            (d, Some((Strict(Value::Value(planned)), ValueEmpty::Null)))
+            (d, Some((Strict(Value::Value(planned)), Private::default())))
         })
         .await
     }
@@ -122,9 +127,9 @@ impl Resource for AppAuthApiResource {
         prior: State,
         proposed: State,
         config: State,
-        private: ValueEmpty,
+        private: Private,
         _meta: ValueEmpty,
-    ) -> Option<(State, ValueEmpty, Vec<AttributePath>)> {
+    ) -> Option<(State, Private, Vec<AttributePath>)> {
         guarded(diags, "plan of modelarts_app_auth_api", async {
             let mut d = Diagnostics::default();
             let (Some(prior), Some(proposed), Some(config)) = (
@@ -147,9 +152,9 @@ impl Resource for AppAuthApiResource {
         &self,
         _diags: &mut Diagnostics,
         _prior: State,
-        private: ValueEmpty,
+        private: Private,
         _meta: ValueEmpty,
-    ) -> Option<ValueEmpty> {
+    ) -> Option<Private> {
         Some(private)
     }
 
@@ -158,9 +163,9 @@ impl Resource for AppAuthApiResource {
         diags: &mut Diagnostics,
         planned: State,
         _config: State,
-        private: ValueEmpty,
+        _private: Private,
         _meta: ValueEmpty,
-    ) -> Option<(State, ValueEmpty)> {
+    ) -> Option<(State, Private)> {
         guarded(diags, "create of modelarts_app_auth_api", async {
             let mut d = Diagnostics::default();
             let (Some(planned), Some(provider)) = (
@@ -169,8 +174,8 @@ impl Resource for AppAuthApiResource {
             ) else {
                 return (d, None);
             };
-            let state = apply::create(&mut d, &provider, planned).await;
-            (d, state.map(|s| (Strict(s), private)))
+            let created = apply::create(&mut d, &provider, planned).await;
+            (d, created.map(|(s, private)| (Strict(s), private)))
         })
         .await
     }
@@ -181,9 +186,9 @@ impl Resource for AppAuthApiResource {
         prior: State,
         planned: State,
         _config: State,
-        private: ValueEmpty,
+        _private: Private,
         _meta: ValueEmpty,
-    ) -> Option<(State, ValueEmpty)> {
+    ) -> Option<(State, Private)> {
         guarded(diags, "update of modelarts_app_auth_api", async {
             let mut d = Diagnostics::default();
             let (Some(prior), Some(planned), Some(provider)) = (
@@ -193,8 +198,8 @@ impl Resource for AppAuthApiResource {
             ) else {
                 return (d, None);
             };
-            let state = apply::update(&mut d, &provider, prior, planned).await;
-            (d, state.map(|s| (Strict(s), private)))
+            let updated = apply::update(&mut d, &provider, prior, planned).await;
+            (d, updated.map(|(s, private)| (Strict(s), private)))
         })
         .await
     }
@@ -203,7 +208,7 @@ impl Resource for AppAuthApiResource {
         &self,
         diags: &mut Diagnostics,
         prior: State,
-        _private: ValueEmpty,
+        _private: Private,
         _meta: ValueEmpty,
     ) -> Option<()> {
         guarded(diags, "delete of modelarts_app_auth_api", async {
@@ -220,7 +225,7 @@ impl Resource for AppAuthApiResource {
         .await
     }
 
-    async fn import<'a>(&self, diags: &mut Diagnostics, id: String) -> Option<(State, ValueEmpty)> {
+    async fn import<'a>(&self, diags: &mut Diagnostics, id: String) -> Option<(State, Private)> {
         guarded(diags, "import of modelarts_app_auth_api", async {
             let mut d = Diagnostics::default();
             // The ID is checked before anything else, so a malformed one never needs a
@@ -232,7 +237,7 @@ impl Resource for AppAuthApiResource {
                 return (d, None);
             };
             let state = read::import(&provider, parsed);
-            (d, Some((Strict(Value::Value(state)), ValueEmpty::Null)))
+            (d, Some((Strict(Value::Value(state)), Private::default())))
         })
         .await
     }

@@ -7,6 +7,7 @@ use tf_provider::value::Value;
 use tf_provider::Diagnostics;
 
 use super::batch;
+use super::recent::{self, Private, PACING};
 use super::state::{app_set, describe_api, AppAuthApiState, AuthApiId, ID_FORMATS};
 use crate::diagnostics::{client_error, root_error, root_warning};
 use crate::provider::shared::ProviderData;
@@ -32,14 +33,21 @@ pub fn merge(
     }
 }
 
-/// Refreshes the state from the service. A vanished service or API yields `Value::Null`
-/// (removed from the state) with a warning; any other failure keeps the state as it was,
-/// with an error.
+/// Refreshes the state from the service, with the private state that comes with it. A
+/// vanished service or API yields `Value::Null` (removed from the state) with a warning;
+/// any other failure keeps the state and its private state as they were, with an error.
+///
+/// When `private` records apps a recent write authorized that the answer lacks, the API
+/// is read again for up to [`recent::GRACE_WINDOW`] after that write, because the
+/// service's reads may lag behind its writes; then the last answer is believed. Once
+/// an answer is believed the record is cleared: the apps it lacks are dropped from the
+/// state, so there is nothing left to wait for.
 pub async fn read(
     diags: &mut Diagnostics,
     provider: &ProviderData,
     state: AppAuthApiState,
-) -> Option<Value<AppAuthApiState>> {
+    private: Private,
+) -> (Value<AppAuthApiState>, Private) {
     let Some(api) = state.api_ref() else {
         root_error(
             diags,
@@ -48,7 +56,7 @@ pub async fn read(
              api_id, workspace_id, project_id). Please report this bug; `terraform state rm` \
              and a new import repair the entry.",
         );
-        return Some(Value::Value(state));
+        return (Value::Value(state), private);
     };
     let deadline = deadline_of(&state.timeouts, Operation::Read);
 
@@ -66,26 +74,35 @@ pub async fn read(
                     ),
                 );
             }
-            return Some(Value::Null);
+            return (Value::Null, Private::default());
         }
         Err(error) => {
             client_error(diags, "Failed to read app authorizations", &error);
-            return Some(Value::Value(state));
+            return (Value::Value(state), private);
         }
     };
 
-    // TODO(#4): a read that lags behind a write (the emulator's read_lag_reads) shows
-    // apps authorized a moment ago as missing, so the next plan proposes adding them
-    // again (harmless, authorizing is idempotent). The mark can go once recent writes are
-    // remembered in private state, or the service documents read-after-write reads.
     let owned = state.known_app_ids();
+    let remote = match &private.0 {
+        Some(write) => {
+            let reread = || async {
+                let apps = provider.client.list_authorized_apps(&api, deadline).await;
+                apps.map(batch::app_ids)
+            };
+            let limits = (deadline, &provider.stop);
+            recent::settle(write, owned.as_ref(), remote, limits, &PACING, reread)
+                .await
+                .remote
+        }
+        None => remote,
+    };
     let Some(apps) = merge(owned.as_ref(), state.is_exclusive(), remote) else {
-        return Some(Value::Null);
+        return (Value::Null, Private::default());
     };
     if owned.is_none() {
         tracing::info!(id = %AuthApiId::from(&api), apps = apps.len(), "authorization imported");
     }
-    Some(Value::Value(AppAuthApiState {
+    let refreshed = AppAuthApiState {
         id: Value::Value(AuthApiId::from(&api).to_string()),
         app_ids: app_set(apps),
         exclusive: Value::Value(state.is_exclusive()),
@@ -94,7 +111,8 @@ pub async fn read(
             _ => Value::Value(Timeouts::default()),
         },
         ..state
-    }))
+    };
+    (Value::Value(refreshed), Private::default())
 }
 
 /// Parses an import ID, adding an "Invalid import ID" error that quotes it and the

@@ -1,0 +1,243 @@
+//! The resource's private state: which apps its last create or update authorized, and
+//! when. The service's reads may lag behind its writes, so a refresh right after an
+//! apply can miss apps just authorized; with this record the refresh re-reads for a
+//! short while instead of reporting drift that is not there.
+
+use std::collections::BTreeSet;
+use std::fmt::Display;
+use std::future::Future;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use serde::de::IgnoredAny;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use tokio::time::Instant;
+
+use crate::stop::StopFlag;
+
+/// How long after a write a read that lacks the apps it authorized keeps re-reading.
+/// Long enough for the replication delays such services show (a second or two) with room
+/// to spare, short enough that a plan right after an apply which meets real drift (an app
+/// cancelled at once behind Terraform's back) is slowed by seconds, not minutes.
+pub const GRACE_WINDOW: Duration = Duration::from_secs(10);
+
+/// The apps one create or update authorized (or sent without an answer), and when.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RecentWrite {
+    /// The apps authorized, or possibly authorized.
+    pub app_ids: BTreeSet<String>,
+    /// When the write ended, in milliseconds since the Unix epoch.
+    pub written_at_ms: u64,
+}
+
+/// The private state of `modelarts_app_auth_api`: the last write's record, or none.
+///
+/// Serialised as the record itself, or as nil when there is none, which is also what
+/// states written before the record existed hold (or no bytes at all). Anything else
+/// that is not a record reads as none, so an unexpected private state never fails a
+/// refresh; at worst a plan right after an apply shows lagging apps as missing.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Private(pub Option<RecentWrite>);
+
+impl Serialize for Private {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.0.serialize(serializer)
+    }
+}
+
+impl<'de> Deserialize<'de> for Private {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Stored {
+            Record(RecentWrite),
+            Other(IgnoredAny),
+        }
+        Ok(match Stored::deserialize(deserializer)? {
+            Stored::Record(write) => Private(Some(write)),
+            Stored::Other(_) => Private(None),
+        })
+    }
+}
+
+impl Private {
+    /// The record of a write that just authorized `apps` (none when it authorized none).
+    pub fn after_write(apps: BTreeSet<String>) -> Private {
+        if apps.is_empty() {
+            return Private(None);
+        }
+        Private(Some(RecentWrite {
+            app_ids: apps,
+            written_at_ms: unix_ms(),
+        }))
+    }
+}
+
+/// Milliseconds since the Unix epoch (0 on a clock set before it).
+fn unix_ms() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
+}
+
+impl RecentWrite {
+    /// What is left of the grace window. A record stamped in the future (a clock set
+    /// back, or a state moved to a machine whose clock is behind) counts as written
+    /// now, so no record can make a read wait longer than one window.
+    fn window_left(&self, window: Duration) -> Duration {
+        let age = Duration::from_millis(unix_ms().saturating_sub(self.written_at_ms));
+        window.saturating_sub(age)
+    }
+
+    /// The recorded apps the state holds that the answer lacks: those a read waits for.
+    /// An app the state no longer holds (import, or dropped by an earlier read) is not
+    /// waited for.
+    fn missing(
+        &self,
+        owned: Option<&BTreeSet<String>>,
+        remote: &BTreeSet<String>,
+    ) -> BTreeSet<String> {
+        let Some(owned) = owned else {
+            return BTreeSet::new();
+        };
+        self.app_ids
+            .iter()
+            .filter(|app| owned.contains(*app) && !remote.contains(*app))
+            .cloned()
+            .collect()
+    }
+}
+
+/// How a read waits: the window and the delays between re-reads.
+#[derive(Debug, Clone, Copy)]
+pub struct Pacing {
+    /// See [`GRACE_WINDOW`].
+    pub window: Duration,
+    /// Pause before the first re-read; each next pause doubles, up to `max_delay`.
+    pub first_delay: Duration,
+    /// Longest pause between two re-reads.
+    pub max_delay: Duration,
+    /// No re-read starts with less than this left before the read's deadline, so the
+    /// refresh ends with the answer it has rather than with a timeout.
+    pub deadline_margin: Duration,
+}
+
+/// The pacing reads use.
+pub const PACING: Pacing = Pacing {
+    window: GRACE_WINDOW,
+    first_delay: Duration::from_millis(250),
+    max_delay: Duration::from_secs(2),
+    deadline_margin: Duration::from_secs(5),
+};
+
+/// A stop request is noticed within this time during a pause.
+const STOP_POLL: Duration = Duration::from_millis(100);
+
+/// Why a read stopped waiting.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum End {
+    /// Every recorded app the state holds is in the answer (or none was missing).
+    Seen,
+    /// The grace window has passed.
+    WindowPassed,
+    /// The read's deadline is too near for another re-read.
+    Deadline,
+    /// The user asked Terraform to stop.
+    Stopped,
+    /// A re-read failed; the answer before it stands.
+    ReadFailed,
+}
+
+/// The answer a read believes, and how it got there.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Settled {
+    /// Every app authorized to the API, per the last successful read.
+    pub remote: BTreeSet<String>,
+    /// Re-reads made after the first read.
+    pub rereads: u32,
+    /// Why the waiting ended.
+    pub end: End,
+}
+
+/// Starting from the answer `remote` of a first read, calls `reread` again with growing
+/// pauses while apps of `write` that the state holds (`owned`) are missing, until they
+/// appear, the grace window ends, `deadline` nears, a stop is requested, or a re-read
+/// fails. The last successful answer is returned as it is: an app it lacks is never
+/// treated as present, so real drift shows as soon as the window has passed.
+pub async fn settle<F, Fut, E>(
+    write: &RecentWrite,
+    owned: Option<&BTreeSet<String>>,
+    mut remote: BTreeSet<String>,
+    (deadline, stop): (Instant, &StopFlag),
+    pacing: &Pacing,
+    mut reread: F,
+) -> Settled
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Result<BTreeSet<String>, E>>,
+    E: Display,
+{
+    let window_end = Instant::now() + write.window_left(pacing.window);
+    let mut delay = pacing.first_delay;
+    let mut rereads = 0;
+    let end = loop {
+        let now = Instant::now();
+        let missing = write.missing(owned, &remote);
+        if missing.is_empty() {
+            break End::Seen;
+        }
+        if now >= window_end {
+            tracing::warn!(
+                missing = missing.len(),
+                rereads,
+                "apps authorized by the last apply are still not shown after the grace \
+                 window; the state drops them"
+            );
+            break End::WindowPassed;
+        }
+        let pause = delay.min(window_end - now);
+        if now + pause + pacing.deadline_margin > deadline {
+            break End::Deadline;
+        }
+        if !pause_unless_stopped(pause, stop).await {
+            break End::Stopped;
+        }
+        tracing::debug!(
+            missing = missing.len(),
+            rereads,
+            "re-reading: apps authorized a moment ago are not shown yet"
+        );
+        rereads += 1;
+        match reread().await {
+            Ok(apps) => remote = apps,
+            Err(error) => {
+                tracing::warn!(%error, "re-read for apps authorized a moment ago failed");
+                break End::ReadFailed;
+            }
+        }
+        delay = (delay * 2).min(pacing.max_delay);
+    };
+    Settled {
+        remote,
+        rereads,
+        end,
+    }
+}
+
+/// Sleeps for `pause`, returning false as soon as a stop is requested.
+async fn pause_unless_stopped(pause: Duration, stop: &StopFlag) -> bool {
+    let until = Instant::now() + pause;
+    loop {
+        if stop.is_requested() {
+            return false;
+        }
+        let now = Instant::now();
+        if now >= until {
+            return true;
+        }
+        tokio::time::sleep((until - now).min(STOP_POLL)).await;
+    }
+}
+
+#[cfg(test)]
+#[path = "recent_tests.rs"]
+mod tests;
