@@ -1,7 +1,9 @@
 //! Emulator figures: the latency of reading one API with 10,000 authorized apps
-//! (ShowApiAuthInfos covering all of them in one page, and GetServiceAppAuthApiAuthInfo)
-//! and the idle memory of the process. Prints a table with the targets beside the
-//! figures; run with `cargo bench --bench emulator` (a release build).
+//! (ShowApiAuthInfos covering all of them in one page, and GetServiceAppAuthApiAuthInfo),
+//! the emulator's CPU time for one read of each of 1,000 APIs sharing 10 apps (the
+//! refresh of the provider's 1,000-resource plan), and the idle memory of the process.
+//! Prints a table with the targets beside the figures; run with
+//! `cargo bench --bench emulator` (a release build).
 
 #[allow(dead_code)]
 #[path = "../tests/support/emulator.rs"]
@@ -18,6 +20,11 @@ const SAMPLES: usize = 40;
 const SMOKE_SAMPLES: usize = 3;
 const LATENCY_TARGET: Duration = Duration::from_millis(50);
 const RSS_TARGET_KIB: u64 = 20 * 1024;
+/// APIs (one per service) of the refresh figure, and the apps authorized to each.
+const REFRESH_APIS: usize = 1_000;
+const REFRESH_APPS: usize = 10;
+/// APIs read when `cargo test` runs this file as a smoke test.
+const SMOKE_REFRESH_APIS: usize = 20;
 
 /// Resident memory of a process in KiB, from /proc.
 fn rss_kib(pid: u32) -> u64 {
@@ -27,6 +34,67 @@ fn rss_kib(pid: u32) -> u64 {
         .find_map(|l| l.strip_prefix("VmRSS:"))
         .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
         .expect("VmRSS is present")
+}
+
+/// CPU time the process has used so far: the nanoseconds each of its threads spent
+/// running (/proc/PID/task/*/schedstat), finer than the 10 ms ticks of /proc/PID/stat.
+/// The emulator's threads (the runtime's workers) live as long as it does.
+fn cpu_time(pid: u32) -> Duration {
+    let threads = std::fs::read_dir(format!("/proc/{pid}/task")).expect("/proc is readable");
+    let nanos = threads
+        .filter_map(|thread| std::fs::read_to_string(thread.ok()?.path().join("schedstat")).ok())
+        .filter_map(|stat| stat.split_whitespace().next()?.parse::<u64>().ok())
+        .sum();
+    Duration::from_nanos(nanos)
+}
+
+/// The shape of the provider's 1,000-resource refresh: every service has one API, and
+/// the same apps are authorized to all of them, so each app is bound to every API.
+fn world_with_many_apis() -> Value {
+    let services: Vec<Value> = (0..REFRESH_APIS)
+        .map(|i| {
+            json!({"service_id": format!("svc-{i:04}"), "service_name": format!("svc-{i:04}"),
+            "apis": [{"api_id": "api", "api_name": "infer"}]})
+        })
+        .collect();
+    let apps: Vec<Value> = (0..REFRESH_APPS)
+        .map(|i| json!({"app_id": format!("app-{i:02}"), "app_name": format!("app-{i:02}")}))
+        .collect();
+    let auths: Vec<Value> = (0..REFRESH_APIS)
+        .flat_map(|s| {
+            (0..REFRESH_APPS).map(move |a| {
+                json!({"service_id": format!("svc-{s:04}"), "api_id": "api",
+                "app_id": format!("app-{a:02}")})
+            })
+        })
+        .collect();
+    json!({"projects": {TEST_PROJECT: {"services": services, "apps": apps,
+        "authorizations": auths}}})
+}
+
+/// Reads the authorized apps of the first `apis` APIs once each, as the provider's
+/// refresh does (ShowApiAuthInfos, `show_only=AUTH`), and returns the emulator's CPU
+/// time for all of them.
+fn refresh_cpu_time(emulator: &Emulator, apis: usize) -> Duration {
+    let client = reqwest::blocking::Client::new();
+    let started = cpu_time(emulator.pid());
+    for i in 0..apis {
+        let url = format!(
+            "{}/v1/{TEST_PROJECT}/services/svc-{i:04}/app-auth-apis/api/api-auths?show_only=AUTH",
+            emulator.url
+        );
+        let response = client
+            .get(url)
+            .header("X-Auth-Token", TEST_TOKEN)
+            .send()
+            .expect("an answer");
+        let body: Value = response.json().expect("JSON");
+        assert_eq!(
+            body["total_count"], REFRESH_APPS,
+            "the read returns every app"
+        );
+    }
+    cpu_time(emulator.pid()).saturating_sub(started)
 }
 
 fn world_with_authorized_apps() -> Value {
@@ -112,6 +180,13 @@ fn main() {
             .map_or(0, Vec::len)
     });
     let after_reads_rss = rss_kib(emulator.pid());
+    emulator.put_state(&world_with_many_apis());
+    let refresh_apis = if full {
+        REFRESH_APIS
+    } else {
+        SMOKE_REFRESH_APIS
+    };
+    let refresh_cpu = refresh_cpu_time(&emulator, refresh_apis);
 
     let ms = |d: Duration| format!("{:.1} ms", d.as_secs_f64() * 1000.0);
     let mib = |k: u64| format!("{:.1} MiB", k as f64 / 1024.0);
@@ -143,6 +218,11 @@ fn main() {
             Some(api_auths.0 < LATENCY_TARGET),
         ),
         ("GetServiceAppAuthApiAuthInfo: p90", ms(api_auths.1), None),
+        (
+            "CPU time, 1,000 APIs x 10 apps, one read each",
+            ms(refresh_cpu),
+            None,
+        ),
         (
             "idle RSS (empty world)",
             mib(idle_rss),

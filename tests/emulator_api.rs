@@ -260,3 +260,71 @@ fn service_apis_can_be_listed_shown_and_deleted() {
         404
     );
 }
+
+/// `bounded_api_count` follows authorize, create-and-auth, cancel, API deletion and a
+/// reload of the world, in every read that shows an app.
+#[test]
+fn bounded_api_count_follows_every_change() {
+    let emulator = start_reference_world();
+    let counts = || {
+        let listed = emulator.call("GET", "/app-auth/apps", None);
+        [APP_1, APP_2, APP_3].map(|app| {
+            let shown = emulator.call("GET", &format!("/app-auth/apps/{app}"), None);
+            let count = shown.body["app"]["bounded_api_count"].clone();
+            let in_list = listed.body["apps"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|a| a["app_id"] == app)
+                .map(|a| a["bounded_api_count"].clone());
+            assert_eq!(in_list.as_ref(), Some(&count), "{app}: list and show agree");
+            count.as_u64().unwrap()
+        })
+    };
+    let create_and_auth = format!("/services/{BARE_SERVICE}/app-auth-api");
+    let steps: [(&str, &str, String, Value, [u64; 3]); 5] = [
+        (
+            "authorize 1 and 2",
+            "POST",
+            auth_path(SERVICE, API),
+            apps(&[APP_1, APP_2]),
+            [1, 1, 0],
+        ),
+        (
+            "create and auth 1",
+            "POST",
+            create_and_auth,
+            apps(&[APP_1]),
+            [2, 1, 0],
+        ),
+        (
+            "authorize 1 again",
+            "POST",
+            auth_path(SERVICE, API),
+            apps(&[APP_1]),
+            [2, 1, 0],
+        ),
+        (
+            "cancel 2",
+            "DELETE",
+            auth_path(SERVICE, API),
+            apps(&[APP_2]),
+            [2, 0, 0],
+        ),
+        (
+            "delete the API",
+            "DELETE",
+            format!("/services/{SERVICE}/app-auth-apis/{API}"),
+            Value::Null,
+            [1, 0, 0],
+        ),
+    ];
+    for (name, method, path, body, expected) in steps {
+        let body = (!body.is_null()).then_some(&body);
+        let answer = emulator.call(method, &path, body);
+        assert!(answer.status < 300, "{name}: {}", answer.body);
+        assert_eq!(counts(), expected, "{name}");
+    }
+    emulator.put_state(&emulator.state());
+    assert_eq!(counts(), [1, 0, 0], "after reloading the world");
+}

@@ -7,6 +7,7 @@
 //! The world lives in one struct behind one lock; every API call runs, is logged and
 //! is persisted inside that lock, so the call log replays to the world exactly.
 
+pub mod authorizations;
 pub mod calls;
 pub mod control;
 pub mod credentials;

@@ -9,6 +9,8 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Serialize};
 
+pub use super::authorizations::{ApiKey, Authorization, Authorizations};
+
 /// The default workspace, used whenever a request or a document names none.
 pub const DEFAULT_WORKSPACE: &str = "0";
 
@@ -150,18 +152,6 @@ pub struct AuthorizationDoc {
     pub auth_id: String,
 }
 
-/// One live authorization.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Authorization {
-    /// Id of the authorization.
-    pub auth_id: String,
-    /// Reads that still must not see it (the `read_lag_reads` setting).
-    pub hidden_reads: u32,
-}
-
-/// Key of an API inside a project: service id and API id.
-pub type ApiKey = (String, String);
-
 /// One project of the live world.
 #[derive(Debug, Clone, Default)]
 pub struct Project {
@@ -170,7 +160,7 @@ pub struct Project {
     /// Apps by id.
     pub apps: BTreeMap<String, App>,
     /// Authorizations by API, then by app id.
-    pub auths: BTreeMap<ApiKey, BTreeMap<String, Authorization>>,
+    pub auths: Authorizations,
 }
 
 /// The live world.
@@ -205,15 +195,6 @@ impl Project {
                 .flat_map(|s| &s.apis)
                 .any(|a| a.workspace_id == workspace_id)
             || self.apps.values().any(|a| a.workspace_id == workspace_id)
-    }
-
-    /// The APIs (service id, API id) authorized to `app_id`.
-    pub fn apis_of_app(&self, app_id: &str) -> Vec<&ApiKey> {
-        self.auths
-            .iter()
-            .filter(|(_, apps)| apps.contains_key(app_id))
-            .map(|(key, _)| key)
-            .collect()
     }
 }
 
@@ -295,24 +276,20 @@ impl Project {
             } else {
                 auth.auth_id
             };
+            let fresh = Authorization {
+                auth_id,
+                hidden_reads: 0,
+            };
             project
                 .auths
-                .entry((auth.service_id, auth.api_id))
-                .or_default()
-                .insert(
-                    auth.app_id,
-                    Authorization {
-                        auth_id,
-                        hidden_reads: 0,
-                    },
-                );
+                .insert((auth.service_id, auth.api_id), &auth.app_id, fresh);
         }
         Ok(project)
     }
 
     fn to_doc(&self) -> ProjectDoc {
         let mut authorizations = Vec::new();
-        for ((service_id, api_id), apps) in &self.auths {
+        for ((service_id, api_id), apps) in self.auths.by_api() {
             let workspace_id = self
                 .api(service_id, api_id)
                 .map_or_else(default_workspace, |a| a.workspace_id.clone());

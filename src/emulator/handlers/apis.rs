@@ -70,6 +70,6 @@ pub fn delete_api(project: &mut Project, call: &Call<'_>) -> Result<Reply, ApiEr
 
     project
         .auths
-        .remove(&(call.service_id().to_string(), call.api_id().to_string()));
+        .remove_api(&(call.service_id().to_string(), call.api_id().to_string()));
     Ok(Reply::empty(StatusCode::NO_CONTENT, true))
 }

@@ -114,7 +114,7 @@ pub fn delete_app(project: &mut Project, call: &Call<'_>) -> Result<Reply, ApiEr
             app.app_id
         )));
     }
-    let bound = project.apis_of_app(&app.app_id).len();
+    let bound = project.auths.bound_api_count(&app.app_id);
     if bound > 0 {
         return Err(ApiError::forbidden(format!(
             "app {} is still authorized to {bound} API(s); cancel those first",
@@ -133,13 +133,11 @@ pub fn app_apis(project: &mut Project, call: &Call<'_>) -> Result<Reply, ApiErro
     let page = call.page()?;
 
     let mut keys = Vec::new();
-    for (key, granted) in project.auths.iter_mut() {
-        if let Some(auth) = granted.get_mut(&app_id) {
-            if auth.hidden_reads > 0 {
-                auth.hidden_reads -= 1;
-            } else {
-                keys.push(key.clone());
-            }
+    for (key, auth) in project.auths.of_app_mut(&app_id) {
+        if auth.hidden_reads > 0 {
+            auth.hidden_reads -= 1;
+        } else {
+            keys.push(key.clone());
         }
     }
     let apis: Vec<ApiInfo> = keys

@@ -154,7 +154,6 @@ fn grant(
         .iter()
         .map(|id| project.apps.get(id).is_some_and(|a| a.user() != CALLER))
         .collect();
-    let granted = project.auths.entry(key).or_default();
     let mut results = Vec::with_capacity(apps.len());
     let mut changed = false;
     for ((app_id, known), foreign) in apps.iter().zip(known).zip(foreign) {
@@ -165,7 +164,7 @@ fn grant(
         } else if foreign {
             let reason = format!("app {app_id} was not created by the creator of the service");
             AppAuthResult::failure(&api_id, app_id, reason)
-        } else if let Some(existing) = granted.get(app_id) {
+        } else if let Some(existing) = project.auths.get(&key, app_id) {
             match call.settings.already_authorized {
                 AlreadyAuthorized::Success => {
                     AppAuthResult::success(&api_id, app_id, Some(existing.auth_id.clone()))
@@ -179,14 +178,11 @@ fn grant(
         } else {
             let auth_id = new_id();
             let hidden_reads = call.settings.read_lag_reads;
-            granted.insert(
-                app_id.clone(),
-                Authorization {
-                    auth_id: auth_id.clone(),
-                    hidden_reads,
-                },
-            );
-            changed = true;
+            let fresh = Authorization {
+                auth_id: auth_id.clone(),
+                hidden_reads,
+            };
+            changed |= project.auths.insert(key.clone(), app_id, fresh);
             AppAuthResult::success(&api_id, app_id, Some(auth_id))
         };
         results.push(result);
@@ -204,7 +200,6 @@ pub fn authorize(project: &mut Project, call: &Call<'_>) -> Result<Reply, ApiErr
     check_unknown_apps(project, call, &apps, &workspace)?;
 
     let (results, changed) = grant(project, call, key, &apps, &workspace);
-    project.auths.retain(|_, apps| !apps.is_empty());
     Ok(Reply::json(
         &serde_json::json!({ "auth_result": results }),
         changed,
@@ -225,7 +220,6 @@ pub fn cancel(project: &mut Project, call: &Call<'_>) -> Result<Reply, ApiError>
         .map(|id| app_in(project, id, &workspace))
         .collect();
     let key = (call.service_id().to_string(), api_id.clone());
-    let mut granted = project.auths.remove(&key).unwrap_or_default();
     let mut changed = false;
     let mut results = Vec::with_capacity(apps.len());
     for (app_id, known) in apps.iter().zip(known) {
@@ -233,7 +227,7 @@ pub fn cancel(project: &mut Project, call: &Call<'_>) -> Result<Reply, ApiError>
             AppAuthResult::failure(&api_id, app_id, reason.to_string())
         } else if !known {
             AppAuthResult::failure(&api_id, app_id, format!("app {app_id} does not exist"))
-        } else if let Some(removed) = granted.remove(app_id) {
+        } else if let Some(removed) = project.auths.remove(&key, app_id) {
             changed = true;
             AppAuthResult::success(&api_id, app_id, Some(removed.auth_id))
         } else {
@@ -247,9 +241,6 @@ pub fn cancel(project: &mut Project, call: &Call<'_>) -> Result<Reply, ApiError>
             }
         };
         results.push(result);
-    }
-    if !granted.is_empty() {
-        project.auths.insert(key, granted);
     }
     Ok(Reply::json(
         &serde_json::json!({ "unauth_result": results }),
@@ -299,7 +290,6 @@ pub fn create_and_auth(project: &mut Project, call: &Call<'_>) -> Result<Reply, 
 
     let key = (call.service_id().to_string(), api_id.clone());
     let (results, granted) = grant(project, call, key, &apps, &workspace);
-    project.auths.retain(|_, apps| !apps.is_empty());
     let service = &project.services[call.service_id()];
     let api = project
         .api(call.service_id(), &api_id)

@@ -14,11 +14,8 @@ use crate::emulator::world::{ApiKey, Project, CALLER};
 /// App ids authorized to the API that reads may see, counting this read against
 /// authorizations still hidden by the `read_lag_reads` setting.
 pub fn visible_apps(project: &mut Project, key: &ApiKey) -> Vec<String> {
-    let Some(granted) = project.auths.get_mut(key) else {
-        return Vec::new();
-    };
-    let mut visible = Vec::with_capacity(granted.len());
-    for (app_id, auth) in granted.iter_mut() {
+    let mut visible = Vec::new();
+    for (app_id, auth) in project.auths.of_api_mut(key) {
         if auth.hidden_reads > 0 {
             auth.hidden_reads -= 1;
         } else {

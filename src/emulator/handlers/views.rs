@@ -34,11 +34,7 @@ impl<'a> AppDetail<'a> {
             app_secret: &app.app_secret,
             app_codes: [],
             app_type: "APIG",
-            bounded_api_count: project
-                .auths
-                .values()
-                .filter(|apps| apps.contains_key(&app.app_id))
-                .count(),
+            bounded_api_count: project.auths.bound_api_count(&app.app_id),
             created_at: app.created_at,
             updated_at: app.updated_at,
             project_id,
