@@ -19,18 +19,24 @@ const ABC: [&str; 3] = ["app-a", "app-b", "app-c"];
 #[test]
 fn already_authorized_during_read_lag_keeps_the_apps_in_state() {
     let (emulator, workspace) = fixture();
-    emulator.put_settings(&json!({"read_lag_reads": 2, "already_authorized": "failure"}));
+    // More hidden reads than a refresh makes in its grace window after a write.
+    emulator.put_settings(&json!({"read_lag_reads": 100, "already_authorized": "failure"}));
     workspace.write_main(&hcl::auth_api("t", "svc-1", "api-1", &ABC));
     workspace.apply();
 
-    // The refresh and the re-read after the failure (two reads) do not see the apps
-    // yet, so the plan adds them again and the service answers that each one is
-    // already authorized.
+    // The refresh and the re-read after the failure do not see the apps yet, so the
+    // plan adds them again and the service answers that each one is already authorized.
+    emulator.clear_calls();
     let output = workspace.apply_json();
     assert_eq!(output.code, 0, "{output}");
+    let writes = calls::writes(&emulator);
+    let authorized = calls::apps_sent(&writes, Operation::Authorize, "api-1");
+    assert_eq!(authorized, sorted(&ABC), "{}", calls::describe(&writes));
     let values = workspace.resource(ADDRESS).expect("still in the state");
     assert_eq!(app_ids_of(&values), sorted(&ABC));
 
+    // Reads catch up (reloading the world shows every authorization).
+    world::edit(&emulator, |_| {});
     emulator.clear_calls();
     workspace.write_main("");
     workspace.apply();
