@@ -1,8 +1,10 @@
 //! Fault rules of the emulator: errors with Retry-After, delays, failed elements,
-//! raw bodies, `times`, and matching by operation and app.
+//! raw bodies, lost answers, `times`, and matching by operation and app.
 
 mod support;
 
+use std::io::{Read, Write};
+use std::net::TcpStream;
 use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
@@ -62,6 +64,82 @@ fn delay_faults_hold_the_answer() {
     assert!(started.elapsed() >= Duration::from_millis(400));
     assert_eq!(answer.status, 200);
     assert_eq!(emulator.authorized_apps("svc", "api", "0").len(), 1);
+}
+
+/// Opens a connection and sends one raw HTTP/1.1 request with the test token, so a
+/// test can see exactly what comes back, or go away before it does.
+fn send_raw(emulator: &Emulator, method: &str, path: &str, body: &str) -> TcpStream {
+    let address = emulator.url.trim_start_matches("http://");
+    let mut stream = TcpStream::connect(address).unwrap();
+    let request = format!(
+        "{method} /v1/{TEST_PROJECT}{path} HTTP/1.1\r\nHost: {address}\r\n\
+         X-Auth-Token: {}\r\nContent-Type: application/json\r\n\
+         Content-Length: {}\r\n\r\n{body}",
+        support::emulator::TEST_TOKEN,
+        body.len()
+    );
+    stream.write_all(request.as_bytes()).unwrap();
+    stream
+}
+
+/// Every byte the emulator sends on `stream` before it closes the connection.
+fn read_until_closed(mut stream: TcpStream) -> Vec<u8> {
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    let mut received = Vec::new();
+    match stream.read_to_end(&mut received) {
+        Ok(_) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::ConnectionReset => {}
+        Err(e) => panic!("the emulator neither answered nor closed the connection: {e}"),
+    }
+    received
+}
+
+/// A lose_answer rule runs the operation, logs it, then closes the connection without
+/// sending a single byte; the next call is answered normally.
+#[test]
+fn lose_answer_faults_apply_the_write_and_close_the_connection() {
+    let emulator = start();
+    emulator.put_faults(&json!([{"operation": "authorize", "lose_answer": true, "times": 1}]));
+
+    let stream = send_raw(&emulator, "POST", AUTHORIZE, &apps(&["a1"]).to_string());
+    let received = read_until_closed(stream);
+
+    assert!(
+        received.is_empty(),
+        "no answer at all: {:?}",
+        String::from_utf8_lossy(&received)
+    );
+    assert_eq!(emulator.authorized_apps("svc", "api", "0").len(), 1);
+    let calls = emulator.calls();
+    assert_eq!(calls.len(), 1, "{calls:?}");
+    assert_eq!(
+        (calls[0]["status"].clone(), calls[0]["answer_lost"].clone()),
+        (json!(200), json!(true))
+    );
+    let answer = emulator.call("POST", AUTHORIZE, Some(&apps(&["a1"])));
+    assert_eq!(answer.status, 200, "the rule fired once only");
+    assert!(emulator.calls()[1].get("answer_lost").is_none());
+}
+
+/// A write whose client gives up during a delay still runs to the end, as a request
+/// that reached a real service does, and is logged.
+#[test]
+fn a_delayed_write_completes_after_its_client_went_away() {
+    let emulator = start();
+    emulator.put_faults(&json!([{"operation": "authorize", "delay_ms": 500}]));
+    let stream = send_raw(&emulator, "POST", AUTHORIZE, &apps(&["a1"]).to_string());
+    std::thread::sleep(Duration::from_millis(100));
+    drop(stream);
+
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while emulator.calls().is_empty() {
+        assert!(Instant::now() < deadline, "the call was never logged");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert_eq!(emulator.authorized_apps("svc", "api", "0").len(), 1);
+    assert_eq!(emulator.calls()[0]["status"], 200);
 }
 
 /// A fail_app_reason rule fails that app's element inside a 200; the others proceed.
@@ -189,6 +267,14 @@ fn invalid_rules_are_refused() {
         (
             "two actions",
             json!([{"operation": "authorize", "status": 500, "delay_ms": 1}]),
+        ),
+        (
+            "lost and raw",
+            json!([{"operation": "authorize", "lose_answer": true, "raw_body": "{}"}]),
+        ),
+        (
+            "lose_answer false alone",
+            json!([{"operation": "authorize", "lose_answer": false}]),
         ),
         (
             "unknown operation",

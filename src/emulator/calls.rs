@@ -26,4 +26,8 @@ pub struct CallEntry {
     pub request_id: String,
     /// The operation (see the fault operation names), or none for an unknown route.
     pub operation: Option<&'static str>,
+    /// True when a `lose_answer` fault closed the connection instead of answering:
+    /// `status` is then the answer the client never got.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub answer_lost: bool,
 }

@@ -44,6 +44,10 @@ pub struct FaultRule {
     /// Body sent as is after the operation ran (the world still changes).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub raw_body: Option<String>,
+    /// Run the operation (the world changes), then close the connection without an
+    /// answer: a write applied whose answer never arrived.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub lose_answer: bool,
 }
 
 impl FaultRule {
@@ -57,10 +61,12 @@ impl FaultRule {
             self.delay_ms.is_some(),
             self.fail_app_reason.is_some(),
             self.raw_body.is_some(),
+            self.lose_answer,
         ];
         if actions.iter().filter(|a| **a).count() != 1 {
             return Err(
-                "a rule needs exactly one action: status, delay_ms, fail_app_reason or raw_body"
+                "a rule needs exactly one action: status, delay_ms, fail_app_reason, \
+                 raw_body or lose_answer"
                     .to_string(),
             );
         }
@@ -86,6 +92,8 @@ pub enum FaultReply {
     Error(ApiError),
     /// A raw body with a status; the operation runs first.
     Raw { status: StatusCode, body: String },
+    /// No answer at all: the operation runs, then the connection is closed.
+    LoseAnswer,
 }
 
 /// What the matching rules do to one call.
@@ -93,7 +101,7 @@ pub enum FaultReply {
 pub struct FaultActions {
     /// Total wait before the operation.
     pub delay_ms: u64,
-    /// The first `status` or `raw_body` rule's answer.
+    /// The first `status`, `raw_body` or `lose_answer` rule's answer.
     pub reply: Option<FaultReply>,
     /// Apps whose element fails, with the reason; key `None` fails every app.
     pub failed_apps: BTreeMap<Option<String>, String>,
@@ -144,6 +152,7 @@ pub fn evaluate(
         if actions.reply.is_none() {
             let status = rule.status.and_then(|s| StatusCode::from_u16(s).ok());
             actions.reply = match (&rule.raw_body, status) {
+                _ if rule.lose_answer => Some(FaultReply::LoseAnswer),
                 (Some(body), status) => Some(FaultReply::Raw {
                     status: status.unwrap_or(StatusCode::OK),
                     body: body.clone(),

@@ -9,6 +9,7 @@
 
 pub mod authorizations;
 pub mod calls;
+pub mod connections;
 pub mod control;
 pub mod credentials;
 pub mod error;
@@ -138,9 +139,6 @@ impl Emulator {
         self,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
-        let app = Self::router(self.shared);
-        axum::serve(self.listener, app)
-            .with_graceful_shutdown(shutdown)
-            .await
+        connections::serve(self.listener, Self::router(self.shared), shutdown).await
     }
 }

@@ -1,7 +1,8 @@
 //! The request pipeline of the ModelArts API, in the order a gateway and the service
 //! apply it: route, credentials, body, faults, concurrent-write check, then the
 //! operation itself with the world locked, the call logged and the world persisted in
-//! that same critical section.
+//! that same critical section. Like a request that reached a real service, it runs to
+//! the end even when the client goes away first.
 
 use std::collections::HashSet;
 use std::path::PathBuf;
@@ -15,6 +16,7 @@ use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::Response;
 
 use super::calls::CallEntry;
+use super::connections::Hangup;
 use super::credentials::{decode_query, AuthKind, Credentials, Presented};
 use super::error::ApiError;
 use super::faults::{self, FaultReply, FaultRule};
@@ -158,6 +160,7 @@ fn call_entry(
         auth: AuthKind::None,
         request_id: request_id.to_string(),
         operation: route.map(|r| r.operation.name()),
+        answer_lost: false,
     }
 }
 
@@ -189,8 +192,45 @@ fn check_credentials(
     (kind, verdict)
 }
 
-/// Handles one request to the ModelArts API.
+/// Marks a response that must not be sent: the connection is closed instead.
+#[derive(Debug, Clone, Copy)]
+struct LoseAnswer;
+
+/// Handles one request to the ModelArts API in a task of its own, which finishes (and
+/// logs the call) even if the client closes the connection and this future is dropped.
 pub async fn api(State(shared): State<Arc<Shared>>, request: Request) -> Response {
+    let hangup = request.extensions().get::<Hangup>().cloned();
+    let running = tokio::spawn(process(shared, request));
+    let Ok(response) = running.await else {
+        let error = ApiError::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "ModelArts.0010",
+            "The emulator failed while handling the request",
+        );
+        return error_response(&error, &new_id());
+    };
+    if response.extensions().get::<LoseAnswer>().is_none() {
+        return response;
+    }
+    match hangup {
+        Some(hangup) => {
+            hangup.close_connection();
+            // Closing the connection drops this future; nothing is ever sent.
+            std::future::pending().await
+        }
+        None => {
+            let error = ApiError::new(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "ModelArts.0010",
+                "lose_answer needs the emulator's own server to close the connection",
+            );
+            error_response(&error, &new_id())
+        }
+    }
+}
+
+/// Runs one request through the pipeline and returns its answer.
+async fn process(shared: Arc<Shared>, request: Request) -> Response {
     let request_id = new_id();
     let (parts, body) = request.into_parts();
     let body: Option<Bytes> = to_bytes(body, MAX_BODY_BYTES).await.ok();
@@ -314,6 +354,12 @@ pub async fn api(State(shared): State<Arc<Shared>>, request: Request) -> Respons
             match &actions.reply {
                 Some(FaultReply::Raw { status, body }) => {
                     respond(*status, Some(body.clone().into_bytes()), &request_id)
+                }
+                Some(FaultReply::LoseAnswer) => {
+                    entry.answer_lost = true;
+                    let mut response = respond(status, body, &request_id);
+                    response.extensions_mut().insert(LoseAnswer);
+                    response
                 }
                 _ => respond(status, body, &request_id),
             }
