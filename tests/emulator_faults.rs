@@ -42,6 +42,19 @@ fn status_faults_answer_the_error_without_running_the_operation() {
     assert_eq!(faults.body, json!([]), "a used-up rule is removed");
 }
 
+/// `retry_after` may be an HTTP date instead of seconds; it is sent verbatim.
+#[test]
+fn retry_after_may_be_an_http_date() {
+    let emulator = start();
+    let date = "Wed, 21 Oct 2015 07:28:00 GMT";
+    emulator.put_faults(&json!([{"operation": "authorize", "status": 429, "retry_after": date}]));
+    let answer = emulator.call("POST", AUTHORIZE, Some(&apps(&["a1"])));
+    assert_eq!(answer.status, 429);
+    assert_eq!(answer.headers["retry-after"], date);
+    let rules = emulator.send("GET", "/_emulator/faults", b"", Auth::None);
+    assert_eq!(rules.body[0]["retry_after"], date, "listed as given");
+}
+
 /// Without an error code, a code fitting the status is sent; gateway codes carry the
 /// request id in the body.
 #[test]
@@ -271,6 +284,19 @@ fn invalid_rules_are_refused() {
         (
             "lost and raw",
             json!([{"operation": "authorize", "lose_answer": true, "raw_body": "{}"}]),
+        ),
+        (
+            "retry_after not a date",
+            json!([{"operation": "any", "status": 503, "retry_after": "tomorrow"}]),
+        ),
+        (
+            "retry_after an RFC 850 date",
+            json!([{"operation": "any", "status": 503,
+                "retry_after": "Wednesday, 21-Oct-15 07:28:00 GMT"}]),
+        ),
+        (
+            "retry_after negative",
+            json!([{"operation": "any", "status": 503, "retry_after": -1}]),
         ),
         (
             "lose_answer false alone",

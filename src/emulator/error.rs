@@ -1,7 +1,8 @@
 //! Errors as the service sends them: a status, an error code and a message, with the
 //! request id added to the body when the API gateway (not ModelArts) raised them.
 
-use axum::http::StatusCode;
+use axum::http::{HeaderValue, StatusCode};
+use serde::{Deserialize, Serialize};
 
 /// One error answer of the emulated service.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -12,8 +13,48 @@ pub struct ApiError {
     pub code: String,
     /// Human-readable message; never contains a credential.
     pub message: String,
-    /// Seconds for a `Retry-After` header, when the answer asks the client to wait.
-    pub retry_after: Option<u64>,
+    /// The `Retry-After` header, when the answer asks the client to wait.
+    pub retry_after: Option<RetryAfter>,
+}
+
+/// A `Retry-After` value: delay seconds, or an HTTP date in the IMF-fixdate form of
+/// RFC 7231 (`Wed, 21 Oct 2015 07:28:00 GMT`), which is sent verbatim.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum RetryAfter {
+    /// Seconds to wait.
+    Seconds(u64),
+    /// The time to wait until.
+    Date(String),
+}
+
+impl RetryAfter {
+    /// Checks that a date is an IMF-fixdate: one that reads as an HTTP date and is
+    /// written back the same way.
+    ///
+    /// Returns a message with an example of the form otherwise.
+    pub fn validate(&self) -> Result<(), String> {
+        let RetryAfter::Date(date) = self else {
+            return Ok(());
+        };
+        match httpdate::parse_http_date(date) {
+            Ok(time) if httpdate::fmt_http_date(time) == *date => Ok(()),
+            _ => Err(format!(
+                "retry_after must be seconds or an HTTP date such as \
+                 \"Wed, 21 Oct 2015 07:28:00 GMT\", not {date:?}"
+            )),
+        }
+    }
+
+    /// The header value.
+    pub fn header_value(&self) -> HeaderValue {
+        match self {
+            RetryAfter::Seconds(seconds) => HeaderValue::from(*seconds),
+            RetryAfter::Date(date) => {
+                HeaderValue::from_str(date).expect("a validated HTTP date is a header value")
+            }
+        }
+    }
 }
 
 impl ApiError {

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 
-use super::error::ApiError;
+use super::error::{ApiError, RetryAfter};
 use super::routes::Operation;
 
 /// One fault rule, as `PUT /_emulator/faults` takes it.
@@ -31,9 +31,9 @@ pub struct FaultRule {
     /// Error message of a `status` answer.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error_msg: Option<String>,
-    /// Seconds sent in `Retry-After` with a `status` answer.
+    /// `Retry-After` of a `status` answer: seconds, or an HTTP date sent verbatim.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub retry_after: Option<u64>,
+    pub retry_after: Option<RetryAfter>,
     /// Milliseconds to wait before doing the operation.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub delay_ms: Option<u64>,
@@ -72,6 +72,9 @@ impl FaultRule {
         }
         if let Some(status) = self.status {
             StatusCode::from_u16(status).map_err(|_| format!("invalid status {status}"))?;
+        }
+        if let Some(retry_after) = &self.retry_after {
+            retry_after.validate()?;
         }
         if self.times == Some(0) {
             return Err("times must be at least 1".to_string());
@@ -164,7 +167,7 @@ pub fn evaluate(
                         .clone()
                         .unwrap_or_else(|| format!("Injected fault for {}", operation.name()));
                     let mut error = ApiError::new(status, code, message);
-                    error.retry_after = rule.retry_after;
+                    error.retry_after = rule.retry_after.clone();
                     Some(FaultReply::Error(error))
                 }
                 (None, None) => None,
@@ -207,6 +210,29 @@ mod tests {
             (
                 "unknown op",
                 json!({"operation": "nope", "delay_ms": 1}),
+                false,
+            ),
+            (
+                "retry_after seconds",
+                json!({"operation": "any", "status": 503, "retry_after": 2}),
+                true,
+            ),
+            (
+                "retry_after IMF-fixdate",
+                json!({"operation": "any", "status": 503,
+                    "retry_after": "Sun, 06 Nov 1994 08:49:37 GMT"}),
+                true,
+            ),
+            (
+                "retry_after asctime date",
+                json!({"operation": "any", "status": 503,
+                    "retry_after": "Sun Nov  6 08:49:37 1994"}),
+                false,
+            ),
+            (
+                "retry_after date with the wrong weekday",
+                json!({"operation": "any", "status": 503,
+                    "retry_after": "Mon, 06 Nov 1994 08:49:37 GMT"}),
                 false,
             ),
             (

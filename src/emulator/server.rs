@@ -119,10 +119,10 @@ fn respond(status: StatusCode, body: Option<Vec<u8>>, request_id: &str) -> Respo
 fn error_response(error: &ApiError, request_id: &str) -> Response {
     let body = serde_json::to_vec(&error.body(request_id)).expect("errors serialize");
     let mut response = respond(error.status, Some(body), request_id);
-    if let Some(seconds) = error.retry_after {
+    if let Some(retry_after) = &error.retry_after {
         response
             .headers_mut()
-            .insert(header::RETRY_AFTER, seconds.into());
+            .insert(header::RETRY_AFTER, retry_after.header_value());
     }
     response
 }
