@@ -9,7 +9,7 @@ mod support;
 use serde_json::json;
 use support::terraform::calls::{self, Operation};
 use support::terraform::checks::{
-    assert_next_apply_converges, assert_state_matches_emulator, fixture, set,
+    app_ids_of, assert_next_apply_converges, assert_state_matches_emulator, fixture, set, sorted,
 };
 use support::terraform::{hcl, Workspace};
 
@@ -119,4 +119,51 @@ fn renaming_the_resource_never_revokes_what_the_new_address_holds() {
     assert_eq!(workspace.state_list(), ["modelarts_app_auth_api.renamed"]);
     emulator.clear_faults();
     workspace.assert_no_changes();
+}
+
+/// Two resources share an API, each owning its own apps. Moving app-c from `first` to
+/// `second` in one apply must leave it authorized whichever update Terraform runs first;
+/// `depends_on` pins the order in which a blind cancel would revoke it (the adding
+/// update first), and the other order is the one Terraform picks on its own half the
+/// time.
+#[test]
+fn an_app_moved_between_two_resources_on_one_api_stays_authorized() {
+    for pinned in [true, false] {
+        let (emulator, workspace) = fixture();
+        let config = |first: &[&str], second: &[&str]| {
+            let order = match pinned {
+                true => "  depends_on = [modelarts_app_auth_api.second]\n",
+                false => "",
+            };
+            format!(
+                "{}{}{}",
+                hcl::provider_with_few_retries(),
+                hcl::auth_api_with("first", "svc-1", "api-1", first, order),
+                hcl::auth_api("second", "svc-1", "api-1", second)
+            )
+        };
+        workspace.write_main(&config(&["app-a", "app-c"], &["app-b"]));
+        workspace.apply();
+
+        emulator.clear_calls();
+        workspace.write_main(&config(&["app-a"], &["app-b", "app-c"]));
+        workspace.apply();
+
+        assert_eq!(
+            emulator.authorized_apps("svc-1", "api-1", "0"),
+            set(&ABC),
+            "pinned order: {pinned}"
+        );
+        for (name, apps) in [("first", &["app-a"][..]), ("second", &["app-b", "app-c"])] {
+            let values = workspace
+                .resource(&format!("modelarts_app_auth_api.{name}"))
+                .expect("in state");
+            assert_eq!(
+                app_ids_of(&values),
+                sorted(apps),
+                "{name}, pinned: {pinned}"
+            );
+        }
+        workspace.assert_no_changes();
+    }
 }

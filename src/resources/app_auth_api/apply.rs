@@ -67,7 +67,10 @@ pub async fn create(
 /// Authorizes what the plan adds and cancels what it removes (prior apps not planned),
 /// touching nothing else: an app the plan did not show is never cancelled, also when
 /// `exclusive` turns on.
-/// Returns the prior apps minus those really cancelled plus those really authorized,
+/// An app the plan removes that another object of this run holds (it moved to another
+/// resource on this API) is left authorized and leaves this state.
+/// Returns the prior apps minus those really cancelled (or held elsewhere) plus those
+/// really authorized,
 /// with the record of the apps it authorized (a prior record is superseded).
 pub async fn update(
     diags: &mut Diagnostics,
@@ -79,7 +82,10 @@ pub async fn update(
     let had = prior.known_app_ids().unwrap_or_default();
     let deadline = deadline_of(&planned.timeouts, Operation::Update);
     let mut held = lock_api(diags, provider, &api, deadline, "update").await?;
-    let (to_add, to_cancel) = changes(&had, &wanted);
+    let (to_add, dropped) = changes(&had, &wanted);
+    // An app another object of this run has just authorized (moved between two
+    // resources on this API) leaves this state without being cancelled.
+    let (to_cancel, held_elsewhere) = holds::release(&held, &dropped);
 
     let client = &provider.client;
     let stop = &provider.stop;
@@ -99,7 +105,8 @@ pub async fn update(
 
     let possibly_added: BTreeSet<String> =
         added.done.iter().chain(&added.unknown).cloned().collect();
-    let apps_now = apps_after(&had, &cancelled.done, &possibly_added);
+    let gone: BTreeSet<String> = cancelled.done.union(&held_elsewhere).cloned().collect();
+    let apps_now = apps_after(&had, &gone, &possibly_added);
     holds::record(&mut held, &cancelled.done, &apps_now);
     tracing::info!(
         id = %AuthApiId::from(&api),
@@ -133,13 +140,11 @@ pub async fn delete(diags: &mut Diagnostics, provider: &ProviderData, prior: App
     };
     // Apps that another object of this run holds (the replacement of this one, or the
     // same API under a new address) stay authorized: they are no longer this object's.
-    let recorded = apps.len();
-    let apps = holds::releasable(&held, &apps);
-    let kept = recorded - apps.len();
-    if kept > 0 {
+    let (apps, held_elsewhere) = holds::release(&held, &apps);
+    if !held_elsewhere.is_empty() {
         tracing::info!(
             id = %AuthApiId::from(&api),
-            kept,
+            kept = held_elsewhere.len(),
             "apps left authorized: another object of this run holds them"
         );
     }
