@@ -23,10 +23,4 @@ resource "modelarts_app_auth_api" "fraud_model" {
   timeouts {
     create = "10m"
   }
-
-  # A replacement (after a create that failed part way, or -replace) then authorizes
-  # only what is missing and never revokes an app that keeps its place.
-  lifecycle {
-    create_before_destroy = true
-  }
 }

@@ -67,11 +67,9 @@ fn interrupted_detail(step: &str) -> String {
 /// Terraform taints every object whose create returned an error.
 // TODO(#4): remove this advice (and the one in docs/resources/app_auth_api.md) when
 // Terraform lets a provider return a partial create without tainting the object.
-const TAINT_ADVICE: &str = " Terraform marks the resource tainted. With \
-                            `create_before_destroy = true` in its lifecycle block, the \
-                            next apply authorizes only what is missing; without it, run \
-                            `terraform untaint` on it first, or that apply cancels every \
-                            app recorded and authorizes them again.";
+const TAINT_ADVICE: &str = " Terraform marks the resource tainted: run `terraform untaint` \
+                            on it before the next apply, or that apply cancels every app \
+                            recorded and authorizes them again.";
 
 /// What the state now records, and what to do: only sentences that are true.
 fn kept(direction: Direction, progress: &Progress, step: &str) -> String {
