@@ -1,8 +1,12 @@
 //! End to end with the real Terraform: a service whose reads lag behind its writes. The
 //! refresh right after an apply waits for the apps it just authorized instead of showing
-//! them as missing, and never hides an app that is really gone.
+//! them as missing, keeps them when it cannot wait long enough to see them, and never
+//! hides an app that is really gone.
 
 mod support;
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
 
 use base64::Engine;
 use serde_json::{json, Value};
@@ -18,6 +22,12 @@ const ABC: [&str; 3] = ["app-a", "app-b", "app-c"];
 /// How many reads of an API after an authorization still do not show it: the first
 /// read of the next refresh and the first re-read.
 const LAG: u32 = 2;
+
+/// More hidden reads than a refresh makes in its grace window.
+const LONG_LAG: u32 = 20;
+
+/// A read timeout too short for the whole grace window, as extra lines of the block.
+const SHORT_READ: &str = "  timeouts {\n    read = \"2s\"\n  }\n";
 
 /// The reads of api-1 the emulator logged since the last clear.
 fn reads_of_api(emulator: &Emulator) -> Vec<calls::Call> {
@@ -132,4 +142,120 @@ fn an_app_cancelled_right_after_the_apply_is_still_drift() {
         "the plan authorizes app-b again: {plan}"
     );
     assert!(calls::writes(&emulator).is_empty(), "plans never write");
+}
+
+/// A destroy right after an apply, whose refresh may not wait the whole window (a
+/// short read timeout), still cancels the apps reads do not show yet: the refresh keeps
+/// them rather than trust an answer that may be stale.
+#[test]
+fn a_destroy_right_after_an_apply_cancels_apps_reads_do_not_show_yet() {
+    let (emulator, workspace) =
+        applied_with_long_lag(&hcl::auth_api_with("t", "svc-1", "api-1", &AB, SHORT_READ));
+
+    workspace.destroy();
+
+    let writes = calls::writes(&emulator);
+    let cancelled = calls::apps_sent(&writes, Operation::Cancel, "api-1");
+    assert_eq!(cancelled, sorted(&AB), "{}", calls::describe(&writes));
+    assert_eq!(emulator.authorized_apps("svc-1", "api-1", "0"), set(&[]));
+}
+
+/// `apply -refresh-only` right after an apply, with a read timeout too short to wait
+/// the whole window, keeps the apps reads do not show yet, and the record that makes
+/// the next refresh wait for them.
+#[test]
+fn a_refresh_cut_short_by_its_timeout_keeps_the_apps_and_the_record() {
+    let (emulator, workspace) =
+        applied_with_long_lag(&hcl::auth_api_with("t", "svc-1", "api-1", &AB, SHORT_READ));
+
+    workspace.run_ok(&["apply", "-refresh-only", "-auto-approve", "-input=false"]);
+
+    assert!(
+        reads_of_api(&emulator).len() > 1,
+        "the refresh re-read within its timeout"
+    );
+    assert_apps_and_record_kept(&workspace);
+}
+
+/// A refresh whose re-read fails is a failed read, not a believed answer: the command
+/// fails with the error of a failed read, and the state keeps the apps and the record.
+#[test]
+fn a_refresh_whose_re_read_fails_keeps_the_apps_and_the_record() {
+    let provider = hcl::provider_with_few_retries();
+    let (emulator, workspace) = applied_with_long_lag(&format!(
+        "{provider}{}",
+        hcl::auth_api("t", "svc-1", "api-1", &AB)
+    ));
+
+    let output = with_rereads_failing(&emulator, || workspace.apply_json_with(&["-refresh-only"]));
+
+    let failed = reads_of_api(&emulator)
+        .into_iter()
+        .filter(|read| read.status == 503)
+        .count();
+    assert!(failed > 0, "a re-read failed: {output}");
+    assert_eq!(output.code, 1, "{output}");
+    let summaries: Vec<String> = output.errors().into_iter().map(|e| e.summary).collect();
+    assert_eq!(summaries, ["Failed to read app authorizations"], "{output}");
+    assert_apps_and_record_kept(&workspace);
+}
+
+/// Two quick applies, the second only cancelling: the plan right after them still
+/// waits for the apps the first one authorized, because the update keeps the create's
+/// record.
+#[test]
+fn an_update_keeps_the_record_of_the_create_before_it() {
+    let (emulator, workspace) = fixture();
+    emulator.put_settings(&json!({ "read_lag_reads": LAG }));
+    workspace.write_main(&hcl::auth_api("t", "svc-1", "api-1", &ABC));
+    workspace.apply();
+    workspace.write_main(&hcl::auth_api("t", "svc-1", "api-1", &AB));
+
+    // No refresh in between, as with `-refresh=false` or a refresh cut short.
+    workspace.run_ok(&["apply", "-refresh=false", "-auto-approve", "-input=false"]);
+
+    assert_eq!(emulator.authorized_apps("svc-1", "api-1", "0"), set(&AB));
+    assert_eq!(stored_private(&workspace)["app_ids"], json!(AB));
+    let reads = plan_without_changes(&emulator, &workspace);
+    assert_eq!(reads, LAG as usize + 1, "hidden twice, then shown");
+}
+
+/// An emulator whose reads lag longer than a grace window, and a workspace that has
+/// just applied `body` (apps [`AB`] on api-1); the call log starts empty.
+fn applied_with_long_lag(body: &str) -> (Emulator, Workspace) {
+    let (emulator, workspace) = fixture();
+    emulator.put_settings(&json!({ "read_lag_reads": LONG_LAG }));
+    workspace.write_main(body);
+    workspace.apply();
+    emulator.clear_calls();
+    (emulator, workspace)
+}
+
+/// Fails unless the stored state still records apps [`AB`], and the record of them.
+fn assert_apps_and_record_kept(workspace: &Workspace) {
+    let values = workspace.resource(ADDRESS).expect("in the state");
+    assert_eq!(app_ids_of(&values), sorted(&AB));
+    assert_eq!(stored_private(workspace)["app_ids"], json!(AB));
+}
+
+/// Runs `command` while a watcher makes every read of the API fail from the moment the
+/// first one is logged, so that a refresh's first read works and its re-reads fail.
+fn with_rereads_failing<T>(emulator: &Emulator, command: impl FnOnce() -> T) -> T {
+    emulator.clear_calls();
+    let finished = AtomicBool::new(false);
+    std::thread::scope(|scope| {
+        scope.spawn(|| {
+            while !finished.load(Ordering::SeqCst) {
+                if !reads_of_api(emulator).is_empty() {
+                    let rule = json!([{ "operation": "list_relations", "status": 503 }]);
+                    emulator.put_faults(&rule);
+                    return;
+                }
+                std::thread::sleep(Duration::from_millis(10));
+            }
+        });
+        let result = command();
+        finished.store(true, Ordering::SeqCst);
+        result
+    })
 }

@@ -56,8 +56,8 @@ fn present(diags: &mut Diagnostics, state: State, what: &str) -> Option<AppAuthA
 #[async_trait]
 impl Resource for AppAuthApiResource {
     type State<'a> = State;
-    /// What the last create or update authorized, so that a refresh right after it can
-    /// wait for reads that lag behind (see [`recent`]). Terraform 1.0 hands it back to
+    /// What recent creates and updates authorized, so that a refresh right after them
+    /// can wait for reads that lag behind (see [`recent`]). Terraform 1.0 hands it back to
     /// each read, passes it through plans, and stores what apply returns.
     type PrivateState<'a> = Private;
     type ProviderMetaState<'a> = ValueEmpty;
@@ -186,7 +186,7 @@ impl Resource for AppAuthApiResource {
         prior: State,
         planned: State,
         _config: State,
-        _private: Private,
+        private: Private,
         _meta: ValueEmpty,
     ) -> Option<(State, Private)> {
         guarded(diags, "update of modelarts_app_auth_api", async {
@@ -199,7 +199,16 @@ impl Resource for AppAuthApiResource {
                 return (d, None);
             };
             let updated = apply::update(&mut d, &provider, prior, planned).await;
-            (d, updated.map(|(s, private)| (Strict(s), private)))
+            // An earlier write's record still running keeps its apps: a refresh right
+            // after this update must wait for them too.
+            let updated = updated.map(|(state, written)| {
+                let held = match &state {
+                    Value::Value(state) => state.known_app_ids().unwrap_or_default(),
+                    _ => Default::default(),
+                };
+                (Strict(state), private.merged(written, &held))
+            });
+            (d, updated)
         })
         .await
     }

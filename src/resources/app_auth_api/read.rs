@@ -10,6 +10,7 @@ use super::batch;
 use super::recent::{self, Private, PACING};
 use super::state::{app_set, describe_api, AppAuthApiState, AuthApiId, ID_FORMATS};
 use crate::diagnostics::{client_error, root_error, root_warning};
+use crate::modelarts::{ApiRef, ClientError};
 use crate::provider::shared::ProviderData;
 use crate::resources::is_gone;
 use crate::resources::timeouts::{deadline_of, Operation, Timeouts};
@@ -39,9 +40,11 @@ pub fn merge(
 ///
 /// When `private` records apps a recent write authorized that the answer lacks, the API
 /// is read again for up to [`recent::GRACE_WINDOW`] after that write, because the
-/// service's reads may lag behind its writes; then the last answer is believed. Once
-/// an answer is believed the record is cleared: the apps it lacks are dropped from the
-/// state, so there is nothing left to wait for.
+/// service's reads may lag behind its writes. An answer that shows them, or one read
+/// after the window, is believed, and the record is cleared: the apps it lacks are
+/// dropped from the state, so there is nothing left to wait for. When the wait ends
+/// sooner (a stop, or the read's deadline), the apps not shown yet stay in the state and
+/// the record stays with them; a re-read that fails fails the read like the first one.
 pub async fn read(
     diags: &mut Diagnostics,
     provider: &ProviderData,
@@ -59,42 +62,27 @@ pub async fn read(
         return (Value::Value(state), private);
     };
     let deadline = deadline_of(&state.timeouts, Operation::Read);
+    let list = || async {
+        let apps = provider.client.list_authorized_apps(&api, deadline).await;
+        apps.map(batch::app_ids)
+    };
 
-    let remote = match provider.client.list_authorized_apps(&api, deadline).await {
-        Ok(apps) => batch::app_ids(apps),
-        Err(error) if is_gone(&error) => {
-            if state.app_ids.is_value() {
-                root_warning(
-                    diags,
-                    "Authorized API no longer exists",
-                    format!(
-                        "The {} was not found ({error}). It is removed from the state; the \
-                         next apply creates it again if it is still configured.",
-                        describe_api(&api)
-                    ),
-                );
-            }
-            return (Value::Null, Private::default());
-        }
-        Err(error) => {
-            client_error(diags, "Failed to read app authorizations", &error);
-            return (Value::Value(state), private);
-        }
+    let remote = match list().await {
+        Ok(apps) => apps,
+        Err(error) => return failed(diags, &api, error, state, private),
     };
 
     let owned = state.known_app_ids();
-    let remote = match &private.0 {
+    let (remote, private) = match &private.0 {
         Some(write) => {
-            let reread = || async {
-                let apps = provider.client.list_authorized_apps(&api, deadline).await;
-                apps.map(batch::app_ids)
-            };
             let limits = (deadline, &provider.stop);
-            recent::settle(write, owned.as_ref(), remote, limits, &PACING, reread)
-                .await
-                .remote
+            match recent::settle(write, owned.as_ref(), remote, limits, &PACING, list).await {
+                Ok(settled) if settled.unsettled.is_empty() => (settled.remote, Private::default()),
+                Ok(settled) => (settled.remote, private),
+                Err(error) => return failed(diags, &api, error, state, private),
+            }
         }
-        None => remote,
+        None => (remote, Private::default()),
     };
     let Some(apps) = merge(owned.as_ref(), state.is_exclusive(), remote) else {
         return (Value::Null, Private::default());
@@ -112,7 +100,35 @@ pub async fn read(
         },
         ..state
     };
-    (Value::Value(refreshed), Private::default())
+    (Value::Value(refreshed), private)
+}
+
+/// The outcome of a read that failed, first read or re-read alike: an API or service
+/// that is gone removes the resource with a warning (when it had apps); any other error
+/// keeps the state and its private state as they were.
+fn failed(
+    diags: &mut Diagnostics,
+    api: &ApiRef,
+    error: ClientError,
+    state: AppAuthApiState,
+    private: Private,
+) -> (Value<AppAuthApiState>, Private) {
+    if !is_gone(&error) {
+        client_error(diags, "Failed to read app authorizations", &error);
+        return (Value::Value(state), private);
+    }
+    if state.app_ids.is_value() {
+        root_warning(
+            diags,
+            "Authorized API no longer exists",
+            format!(
+                "The {} was not found ({error}). It is removed from the state; the next \
+                 apply creates it again if it is still configured.",
+                describe_api(api)
+            ),
+        );
+    }
+    (Value::Null, Private::default())
 }
 
 /// Parses an import ID, adding an "Invalid import ID" error that quotes it and the

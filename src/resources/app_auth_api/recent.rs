@@ -1,7 +1,13 @@
-//! The resource's private state: which apps its last create or update authorized, and
-//! when. The service's reads may lag behind its writes, so a refresh right after an
+//! The resource's private state: which apps its recent creates and updates authorized,
+//! and when. The service's reads may lag behind its writes, so a refresh right after an
 //! apply can miss apps just authorized; with this record the refresh re-reads for a
-//! short while instead of reporting drift that is not there.
+//! short while instead of reporting drift that is not there, and keeps the apps when it
+//! cannot find out.
+//!
+//! TODO(#4): cancels are not recorded, so with `exclusive = true` a refresh whose reads
+//! still show an app just cancelled records it again (the next plan offers to cancel it
+//! again). The emulator's `read_lag_reads` lags only authorizations; this mark can go
+//! when it lags cancels too and the record covers them.
 
 use std::collections::BTreeSet;
 use std::fmt::Display;
@@ -20,12 +26,20 @@ use crate::stop::StopFlag;
 /// cancelled at once behind Terraform's back) is slowed by seconds, not minutes.
 pub const GRACE_WINDOW: Duration = Duration::from_secs(10);
 
-/// The apps one create or update authorized (or sent without an answer), and when.
+/// The apps recent creates and updates authorized (or sent without an answer), and
+/// when the last of them ended.
+///
+/// Apps sent without an answer are recorded too: they may exist, so the state keeps
+/// them, and a read within the window that does not see them waits the whole window
+/// before dropping them. That costs a plan a few seconds when they were in fact never
+/// authorized, which is the price of never dropping one that was.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RecentWrite {
     /// The apps authorized, or possibly authorized.
     pub app_ids: BTreeSet<String>,
-    /// When the write ended, in milliseconds since the Unix epoch.
+    /// When the last write ended, in milliseconds since the Unix epoch. One stamp for
+    /// every app: an app an earlier write recorded gets the later write's window, a few
+    /// seconds more of waiting at most, and only while it is missing.
     pub written_at_ms: u64,
 }
 
@@ -70,6 +84,32 @@ impl Private {
             written_at_ms: unix_ms(),
         }))
     }
+
+    /// The record an update leaves: `newer`, what the update itself authorized, plus
+    /// the apps of this earlier record whose window is still open and that the updated
+    /// state (`held`) still records. Apps the update cancelled are no longer held, so
+    /// they go. The stamp is the newer write's; an earlier stamp in the future (another
+    /// machine's clock) is taken as now, so it never outlives one window from here.
+    pub fn merged(self, newer: Private, held: &BTreeSet<String>) -> Private {
+        let now = unix_ms();
+        let earlier = self
+            .0
+            .filter(|write| write.window_left(GRACE_WINDOW) > Duration::ZERO)
+            .map(|write| RecentWrite {
+                app_ids: write.app_ids.intersection(held).cloned().collect(),
+                written_at_ms: write.written_at_ms.min(now),
+            })
+            .filter(|write| !write.app_ids.is_empty());
+        Private(match (earlier, newer.0) {
+            (None, newer) => newer,
+            (Some(earlier), None) => Some(earlier),
+            (Some(earlier), Some(mut newer)) => {
+                newer.app_ids.extend(earlier.app_ids);
+                newer.written_at_ms = newer.written_at_ms.max(earlier.written_at_ms);
+                Some(newer)
+            }
+        })
+    }
 }
 
 /// Milliseconds since the Unix epoch (0 on a clock set before it).
@@ -82,7 +122,10 @@ fn unix_ms() -> u64 {
 impl RecentWrite {
     /// What is left of the grace window. A record stamped in the future (a clock set
     /// back, or a state moved to a machine whose clock is behind) counts as written
-    /// now, so no record can make a read wait longer than one window.
+    /// now, so no record can make a read wait longer than one window. Such a read
+    /// cannot know when the write really was; until its clock passes the stamp, each
+    /// read that misses a recorded app waits (at most one window) rather than drop an
+    /// app that may have just been authorized.
     fn window_left(&self, window: Duration) -> Duration {
         let age = Duration::from_millis(unix_ms().saturating_sub(self.written_at_ms));
         window.saturating_sub(age)
@@ -116,8 +159,10 @@ pub struct Pacing {
     pub first_delay: Duration,
     /// Longest pause between two re-reads.
     pub max_delay: Duration,
-    /// No re-read starts with less than this left before the read's deadline, so the
-    /// refresh ends with the answer it has rather than with a timeout.
+    /// No re-read starts with less than this left before the read's deadline (or
+    /// half of what was left when the wait began, if that is less, so that a short
+    /// read timeout shortens the wait instead of skipping it), so the refresh ends
+    /// with the apps kept rather than with a timeout.
     pub deadline_margin: Duration,
 }
 
@@ -143,15 +188,17 @@ pub enum End {
     Deadline,
     /// The user asked Terraform to stop.
     Stopped,
-    /// A re-read failed; the answer before it stands.
-    ReadFailed,
 }
 
 /// The answer a read believes, and how it got there.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Settled {
-    /// Every app authorized to the API, per the last successful read.
+    /// The apps to record as authorized: the last answer, plus [`Settled::unsettled`].
     pub remote: BTreeSet<String>,
+    /// Recorded apps the state holds that no answer has shown, when the wait ended
+    /// before the window did. They may exist, so the state keeps them, and the record
+    /// stays for the next read to wait for them.
+    pub unsettled: BTreeSet<String>,
     /// Re-reads made after the first read.
     pub rereads: u32,
     /// Why the waiting ended.
@@ -160,9 +207,15 @@ pub struct Settled {
 
 /// Starting from the answer `remote` of a first read, calls `reread` again with growing
 /// pauses while apps of `write` that the state holds (`owned`) are missing, until they
-/// appear, the grace window ends, `deadline` nears, a stop is requested, or a re-read
-/// fails. The last successful answer is returned as it is: an app it lacks is never
-/// treated as present, so real drift shows as soon as the window has passed.
+/// appear, the grace window ends, `deadline` nears, or a stop is requested.
+///
+/// Only an answer that shows the apps, or one read after the window has passed,
+/// settles them: an app it lacks is then gone, so real drift shows as soon as the
+/// window has passed. When the wait ends sooner, the apps still missing are kept as
+/// [`Settled::unsettled`], since the answer may be stale.
+///
+/// Errors: the error of the first re-read that fails; the caller treats it as a failed
+/// read, never as an answer.
 pub async fn settle<F, Fut, E>(
     write: &RecentWrite,
     owned: Option<&BTreeSet<String>>,
@@ -170,20 +223,24 @@ pub async fn settle<F, Fut, E>(
     (deadline, stop): (Instant, &StopFlag),
     pacing: &Pacing,
     mut reread: F,
-) -> Settled
+) -> Result<Settled, E>
 where
     F: FnMut() -> Fut,
     Fut: Future<Output = Result<BTreeSet<String>, E>>,
     E: Display,
 {
-    let window_end = Instant::now() + write.window_left(pacing.window);
+    let start = Instant::now();
+    let window_end = start + write.window_left(pacing.window);
+    let margin = pacing
+        .deadline_margin
+        .min(deadline.saturating_duration_since(start) / 2);
     let mut delay = pacing.first_delay;
     let mut rereads = 0;
-    let end = loop {
+    let (end, missing) = loop {
         let now = Instant::now();
         let missing = write.missing(owned, &remote);
         if missing.is_empty() {
-            break End::Seen;
+            break (End::Seen, missing);
         }
         if now >= window_end {
             tracing::warn!(
@@ -192,14 +249,14 @@ where
                 "apps authorized by the last apply are still not shown after the grace \
                  window; the state drops them"
             );
-            break End::WindowPassed;
+            break (End::WindowPassed, missing);
         }
         let pause = delay.min(window_end - now);
-        if now + pause + pacing.deadline_margin > deadline {
-            break End::Deadline;
+        if now + pause + margin > deadline {
+            break (End::Deadline, missing);
         }
         if !pause_unless_stopped(pause, stop).await {
-            break End::Stopped;
+            break (End::Stopped, missing);
         }
         tracing::debug!(
             missing = missing.len(),
@@ -211,16 +268,29 @@ where
             Ok(apps) => remote = apps,
             Err(error) => {
                 tracing::warn!(%error, "re-read for apps authorized a moment ago failed");
-                break End::ReadFailed;
+                return Err(error);
             }
         }
         delay = (delay * 2).min(pacing.max_delay);
     };
-    Settled {
+    let unsettled = match end {
+        End::Seen | End::WindowPassed => BTreeSet::new(),
+        End::Deadline | End::Stopped => {
+            tracing::warn!(
+                ?end,
+                unsettled = missing.len(),
+                "stopped waiting for apps authorized a moment ago; the state keeps them"
+            );
+            missing
+        }
+    };
+    remote.extend(unsettled.iter().cloned());
+    Ok(Settled {
         remote,
+        unsettled,
         rereads,
         end,
-    }
+    })
 }
 
 /// Sleeps for `pause`, returning false as soon as a stop is requested.

@@ -1,7 +1,7 @@
 //! Tests of the recent-write record: how it is stored, how each hook treats it, and
 //! how a read waits for apps a lagging service does not show yet.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::collections::VecDeque;
 
 use tf_provider::value::{StructEmpty, Value, ValueEmpty};
@@ -203,9 +203,11 @@ struct Case {
     first: BTreeSet<String>,
     rereads: Vec<Result<BTreeSet<String>, &'static str>>,
     deadline_in: Duration,
+    margin: Duration,
     stopped: bool,
-    end: End,
+    end: Result<End, &'static str>,
     believed: BTreeSet<String>,
+    kept: BTreeSet<String>,
     reads: Option<u32>,
 }
 
@@ -218,20 +220,25 @@ fn case(name: &'static str, recorded: &'static [&'static str], first: &[&str]) -
         first: set(first),
         rereads: vec![Ok(set(first))],
         deadline_in: Duration::from_secs(60),
+        margin: Duration::ZERO,
         stopped: false,
-        end: End::Seen,
+        end: Ok(End::Seen),
         believed: set(first),
+        kept: set(&[]),
         reads: Some(0),
     }
 }
 
-async fn run(case: &Case) -> Settled {
+/// Runs the case's read; returns its outcome and how many re-reads it made.
+async fn run(case: &Case) -> (Result<Settled, &'static str>, u32) {
     let answers = RefCell::new(case.rereads.iter().cloned().collect::<VecDeque<_>>());
+    let made = Cell::new(0);
     let stop = StopFlag::default();
     if case.stopped {
         stop.request();
     }
     let reread = || {
+        made.set(made.get() + 1);
         let mut answers = answers.borrow_mut();
         let answer = match answers.len() {
             1 => answers[0].clone(),
@@ -241,22 +248,28 @@ async fn run(case: &Case) -> Settled {
     };
     let deadline = Instant::now() + case.deadline_in;
     let write = written(case.recorded, case.age_ms);
+    let pacing = Pacing {
+        deadline_margin: case.margin,
+        ..FAST
+    };
     let settling = settle(
         &write,
         case.owned.as_ref(),
         case.first.clone(),
         (deadline, &stop),
-        &FAST,
+        &pacing,
         reread,
     );
     // A hang guard, not a figure: every case ends within one window.
-    tokio::time::timeout(Duration::from_secs(20), settling)
+    let settled = tokio::time::timeout(Duration::from_secs(20), settling)
         .await
-        .unwrap_or_else(|_| panic!("{}: the read waited past its window", case.name))
+        .unwrap_or_else(|_| panic!("{}: the read waited past its window", case.name));
+    (settled, made.get())
 }
 
-/// A read waits only for recorded apps the state holds, only within the window, and
-/// believes the last answer whatever ended the wait.
+/// A read waits only for recorded apps the state holds, only within the window. Only
+/// an answer that shows them or one read after the window settles them; when the wait
+/// ends sooner the apps still missing are kept, and a failed re-read is an error.
 #[tokio::test]
 async fn a_read_waits_for_lagging_apps_only_within_the_window() {
     let cases = [
@@ -268,7 +281,7 @@ async fn a_read_waits_for_lagging_apps_only_within_the_window() {
             ..case("shown on the second re-read", &["a", "b"], &[])
         },
         Case {
-            end: End::WindowPassed,
+            end: Ok(End::WindowPassed),
             reads: None,
             ..case(
                 "really cancelled: believed once the window passes",
@@ -277,12 +290,12 @@ async fn a_read_waits_for_lagging_apps_only_within_the_window() {
             )
         },
         Case {
-            end: End::WindowPassed,
+            end: Ok(End::WindowPassed),
             age_ms: 60_000,
             ..case("window over before the read", &["a"], &[])
         },
         Case {
-            end: End::WindowPassed,
+            end: Ok(End::WindowPassed),
             reads: None,
             age_ms: -3_600_000,
             ..case("stamped in the future: one window at most", &["a"], &[])
@@ -297,28 +310,166 @@ async fn a_read_waits_for_lagging_apps_only_within_the_window() {
         },
         Case {
             stopped: true,
-            end: End::Stopped,
-            ..case("stop requested", &["a"], &[])
+            end: Ok(End::Stopped),
+            believed: set(&["a", "b", "x"]),
+            kept: set(&["b"]),
+            ..case(
+                "stop requested: the missing app is kept",
+                &["a", "b"],
+                &["a", "x"],
+            )
         },
         Case {
             deadline_in: Duration::from_millis(5),
-            end: End::Deadline,
-            ..case("deadline near", &["a"], &[])
+            end: Ok(End::Deadline),
+            believed: set(&["a"]),
+            kept: set(&["a"]),
+            ..case("deadline near: the missing app is kept", &["a"], &[])
         },
         Case {
-            rereads: vec![Err("503"), Ok(set(&["a"]))],
-            end: End::ReadFailed,
-            reads: Some(1),
-            ..case("re-read fails", &["a"], &[])
+            deadline_in: Duration::from_millis(300),
+            margin: Duration::from_secs(5),
+            rereads: vec![Ok(set(&[])), Ok(set(&["a"]))],
+            believed: set(&["a"]),
+            reads: Some(2),
+            ..case("short read timeout: still waits within it", &["a"], &[])
+        },
+        Case {
+            rereads: vec![Ok(set(&[])), Err("503"), Ok(set(&["a"]))],
+            end: Err("503"),
+            reads: Some(2),
+            ..case("re-read fails: an error, not an answer", &["a"], &[])
         },
     ];
     for case in cases {
-        let settled = run(&case).await;
-        assert_eq!(settled.end, case.end, "{}", case.name);
-        assert_eq!(settled.remote, case.believed, "{}", case.name);
+        let (outcome, made) = run(&case).await;
+        match outcome {
+            Ok(settled) => {
+                assert_eq!(Ok(settled.end), case.end, "{}", case.name);
+                assert_eq!(settled.remote, case.believed, "{}", case.name);
+                assert_eq!(settled.unsettled, case.kept, "{}", case.name);
+                assert_eq!(settled.rereads, made, "{}", case.name);
+            }
+            Err(error) => assert_eq!(Err(error), case.end, "{}", case.name),
+        }
         match case.reads {
-            Some(reads) => assert_eq!(settled.rereads, reads, "{}", case.name),
-            None => assert!(settled.rereads >= 2, "{}: {settled:?}", case.name),
+            Some(reads) => assert_eq!(made, reads, "{}", case.name),
+            None => assert!(made >= 2, "{}: {made} re-reads", case.name),
         }
     }
+}
+
+fn stamped(apps: &[&str], at_ms: u64) -> Private {
+    Private(Some(RecentWrite {
+        app_ids: set(apps),
+        written_at_ms: at_ms,
+    }))
+}
+
+/// An update's record keeps the earlier record's apps that are still running and
+/// still held, adds its own, and never carries a stamp past now.
+#[test]
+fn an_update_merges_its_record_with_a_running_one() {
+    let now = unix_ms();
+    let old = now - 60_000;
+    let future = now + 3_600_000;
+    let cases = [
+        (
+            "nothing recorded",
+            Private(None),
+            Private(None),
+            &["a"][..],
+            None,
+        ),
+        (
+            "only the update's",
+            Private(None),
+            stamped(&["c"], now),
+            &["a", "c"],
+            Some((set(&["c"]), now)),
+        ),
+        (
+            "an update that only cancels keeps the create's",
+            stamped(&["a", "b", "c"], now - 1_000),
+            Private(None),
+            &["a", "b"],
+            Some((set(&["a", "b"]), now - 1_000)),
+        ),
+        (
+            "both: the union, newest stamp",
+            stamped(&["a"], now - 1_000),
+            stamped(&["c"], now),
+            &["a", "b", "c"],
+            Some((set(&["a", "c"]), now)),
+        ),
+        (
+            "an expired record is dropped",
+            stamped(&["a"], old),
+            stamped(&["c"], now),
+            &["a", "c"],
+            Some((set(&["c"]), now)),
+        ),
+        (
+            "every earlier app cancelled",
+            stamped(&["a"], now),
+            Private(None),
+            &["b"],
+            None,
+        ),
+        (
+            "a future stamp is taken as now",
+            stamped(&["a"], future),
+            Private(None),
+            &["a"],
+            Some((set(&["a"]), now)),
+        ),
+    ];
+    for (name, earlier, newer, held, expected) in cases {
+        let Private(merged) = earlier.merged(newer, &set(held));
+        let got = merged.map(|write| (write.app_ids, write.written_at_ms));
+        match (got, expected) {
+            // "now" is read again inside, so a clamped stamp may be a little later.
+            (Some((apps, at)), Some((want, want_at))) => {
+                assert_eq!(apps, want, "{name}");
+                assert!(
+                    (want_at..want_at + 5_000).contains(&at),
+                    "{name}: stamped {at}, expected {want_at}"
+                );
+            }
+            (got, expected) => assert_eq!(got, expected, "{name}"),
+        }
+    }
+}
+
+/// An update through the resource hook keeps the record of an earlier create that is
+/// still running, even when the update itself authorizes nothing.
+#[tokio::test]
+async fn an_update_keeps_a_running_record_of_an_earlier_write() {
+    let record = Private(Some(written(&["a"], 0)));
+    let mut planned = prior();
+    if let Strict(Value::Value(state)) = &mut planned {
+        state.app_ids = app_set(["a".to_string(), "b".to_string()]);
+    }
+    let mut diags = Diagnostics::default();
+
+    let (_, kept) = Resource::update(
+        &offline_resource(),
+        &mut diags,
+        prior(),
+        planned.clone(),
+        planned,
+        record,
+        ValueEmpty::Null,
+    )
+    .await
+    .expect("the state after the failed update");
+
+    assert!(
+        !diags.errors.is_empty(),
+        "the authorize of b cannot succeed"
+    );
+    let Private(Some(write)) = kept else {
+        panic!("the create's record is kept");
+    };
+    assert!(write.app_ids.contains("a"), "{write:?}");
 }
