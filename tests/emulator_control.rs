@@ -3,8 +3,10 @@
 
 mod support;
 
-use serde_json::json;
-use support::emulator::{Auth, Emulator, TEST_PROJECT};
+use std::time::{Duration, Instant};
+
+use serde_json::{json, Value};
+use support::emulator::{read_until_closed, Auth, Emulator, TEST_PROJECT};
 
 /// A seeded world comes back from the control API with its authorizations.
 #[test]
@@ -91,6 +93,78 @@ fn the_call_log_records_each_api_request() {
     assert_eq!(calls.len(), 3);
     emulator.clear_calls();
     assert!(emulator.calls().is_empty());
+}
+
+/// The call log once it holds `count` entries, waiting for calls still running.
+fn calls_once_logged(emulator: &Emulator, count: usize) -> Vec<Value> {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let calls = emulator.calls();
+        if calls.len() >= count {
+            return calls;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "{} of {count} calls logged",
+            calls.len()
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+/// Requests whose client went away before the answer are logged with `aborted`: one
+/// closed during a delay, with the status it was not sent, and one whose body was cut
+/// short. Answered calls, lost answers included, carry no `aborted`.
+#[test]
+fn requests_the_client_aborts_are_logged_as_aborted() {
+    let emulator = Emulator::start();
+    emulator.seed_simple(&[("svc", &["api"])], &["app"]);
+    let authorize = "/services/svc/app-auth-apis/api/app-auth-api";
+    emulator.put_faults(&json!([
+        {"operation": "list_apps", "delay_ms": 300},
+        {"operation": "cancel", "lose_answer": true}
+    ]));
+
+    let delayed = emulator.send_raw("GET", "/app-auth/apps", None, "");
+    std::thread::sleep(Duration::from_millis(50));
+    drop(delayed);
+    let calls = calls_once_logged(&emulator, 1);
+    assert_eq!(
+        (calls[0]["operation"].clone(), calls[0]["status"].clone()),
+        (json!("list_apps"), json!(200))
+    );
+    assert_eq!(calls[0]["aborted"], true, "{calls:?}");
+
+    drop(emulator.send_raw("POST", authorize, Some(100), r#"{"apps": ["#));
+    let calls = calls_once_logged(&emulator, 2);
+    assert_eq!(
+        (calls[1]["operation"].clone(), calls[1]["status"].clone()),
+        (json!("authorize"), json!(400))
+    );
+    assert_eq!(
+        (calls[1]["aborted"].clone(), calls[1]["auth"].clone()),
+        (json!(true), json!("token"))
+    );
+    assert!(emulator.authorized_apps("svc", "api", "0").is_empty());
+
+    let answered = emulator.call(
+        "POST",
+        authorize,
+        Some(&json!({"apps": [{"app_id": "app"}]})),
+    );
+    assert_eq!(answered.status, 200);
+    let lost = emulator.send_raw(
+        "DELETE",
+        authorize,
+        None,
+        r#"{"apps": [{"app_id": "app"}]}"#,
+    );
+    assert!(read_until_closed(lost).is_empty(), "no answer");
+    let calls = calls_once_logged(&emulator, 4);
+    assert_eq!(calls[3]["answer_lost"], true, "{calls:?}");
+    for call in &calls[2..] {
+        assert!(call.get("aborted").is_none(), "{call}");
+    }
 }
 
 /// With a state file, every change survives a hard kill and a restart.

@@ -3,12 +3,10 @@
 
 mod support;
 
-use std::io::{Read, Write};
-use std::net::TcpStream;
 use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
-use support::emulator::{Auth, Emulator, TEST_PROJECT};
+use support::emulator::{read_until_closed, Auth, Emulator, TEST_PROJECT};
 use support::emulator_fixture::apps;
 
 fn start() -> Emulator {
@@ -79,36 +77,6 @@ fn delay_faults_hold_the_answer() {
     assert_eq!(emulator.authorized_apps("svc", "api", "0").len(), 1);
 }
 
-/// Opens a connection and sends one raw HTTP/1.1 request with the test token, so a
-/// test can see exactly what comes back, or go away before it does.
-fn send_raw(emulator: &Emulator, method: &str, path: &str, body: &str) -> TcpStream {
-    let address = emulator.url.trim_start_matches("http://");
-    let mut stream = TcpStream::connect(address).unwrap();
-    let request = format!(
-        "{method} /v1/{TEST_PROJECT}{path} HTTP/1.1\r\nHost: {address}\r\n\
-         X-Auth-Token: {}\r\nContent-Type: application/json\r\n\
-         Content-Length: {}\r\n\r\n{body}",
-        support::emulator::TEST_TOKEN,
-        body.len()
-    );
-    stream.write_all(request.as_bytes()).unwrap();
-    stream
-}
-
-/// Every byte the emulator sends on `stream` before it closes the connection.
-fn read_until_closed(mut stream: TcpStream) -> Vec<u8> {
-    stream
-        .set_read_timeout(Some(Duration::from_secs(10)))
-        .unwrap();
-    let mut received = Vec::new();
-    match stream.read_to_end(&mut received) {
-        Ok(_) => {}
-        Err(e) if e.kind() == std::io::ErrorKind::ConnectionReset => {}
-        Err(e) => panic!("the emulator neither answered nor closed the connection: {e}"),
-    }
-    received
-}
-
 /// A lose_answer rule runs the operation, logs it, then closes the connection without
 /// sending a single byte; the next call is answered normally.
 #[test]
@@ -116,7 +84,7 @@ fn lose_answer_faults_apply_the_write_and_close_the_connection() {
     let emulator = start();
     emulator.put_faults(&json!([{"operation": "authorize", "lose_answer": true, "times": 1}]));
 
-    let stream = send_raw(&emulator, "POST", AUTHORIZE, &apps(&["a1"]).to_string());
+    let stream = emulator.send_raw("POST", AUTHORIZE, None, &apps(&["a1"]).to_string());
     let received = read_until_closed(stream);
 
     assert!(
@@ -142,7 +110,7 @@ fn lose_answer_faults_apply_the_write_and_close_the_connection() {
 fn a_delayed_write_completes_after_its_client_went_away() {
     let emulator = start();
     emulator.put_faults(&json!([{"operation": "authorize", "delay_ms": 500}]));
-    let stream = send_raw(&emulator, "POST", AUTHORIZE, &apps(&["a1"]).to_string());
+    let stream = emulator.send_raw("POST", AUTHORIZE, None, &apps(&["a1"]).to_string());
     std::thread::sleep(Duration::from_millis(100));
     drop(stream);
 

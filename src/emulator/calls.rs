@@ -30,4 +30,8 @@ pub struct CallEntry {
     /// `status` is then the answer the client never got.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub answer_lost: bool,
+    /// True when the client had closed the connection before the answer was ready:
+    /// `status` is then the answer it did not wait for.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub aborted: bool,
 }

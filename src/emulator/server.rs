@@ -9,11 +9,13 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
-use axum::body::{to_bytes, Body, Bytes};
+use axum::body::{Body, Bytes};
 use axum::extract::{Request, State};
 use axum::http::request::Parts;
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::Response;
+use futures::StreamExt;
+use tokio::sync::oneshot;
 
 use super::calls::CallEntry;
 use super::connections::Hangup;
@@ -161,6 +163,7 @@ fn call_entry(
         request_id: request_id.to_string(),
         operation: route.map(|r| r.operation.name()),
         answer_lost: false,
+        aborted: false,
     }
 }
 
@@ -200,8 +203,12 @@ struct LoseAnswer;
 /// logs the call) even if the client closes the connection and this future is dropped.
 pub async fn api(State(shared): State<Arc<Shared>>, request: Request) -> Response {
     let hangup = request.extensions().get::<Hangup>().cloned();
-    let running = tokio::spawn(process(shared, request));
-    let Ok(response) = running.await else {
+    let (answer, waiting) = oneshot::channel();
+    tokio::spawn(async move {
+        let response = process(shared, request, &answer).await;
+        let _ = answer.send(response);
+    });
+    let Ok(response) = waiting.await else {
         let error = ApiError::new(
             StatusCode::INTERNAL_SERVER_ERROR,
             "ModelArts.0010",
@@ -229,13 +236,41 @@ pub async fn api(State(shared): State<Arc<Shared>>, request: Request) -> Respons
     }
 }
 
-/// Runs one request through the pipeline and returns its answer.
-async fn process(shared: Arc<Shared>, request: Request) -> Response {
+/// Why a request body could not be read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum BodyError {
+    /// It is longer than [`MAX_BODY_BYTES`].
+    TooLarge,
+    /// The connection broke (or the framing did) before its end.
+    Broken,
+}
+
+async fn read_body(body: Body) -> Result<Bytes, BodyError> {
+    let mut chunks = body.into_data_stream();
+    let mut collected = Vec::new();
+    while let Some(chunk) = chunks.next().await {
+        let chunk = chunk.map_err(|_| BodyError::Broken)?;
+        if collected.len() + chunk.len() > MAX_BODY_BYTES {
+            return Err(BodyError::TooLarge);
+        }
+        collected.extend_from_slice(&chunk);
+    }
+    Ok(collected.into())
+}
+
+/// Runs one request through the pipeline and returns its answer. Calls are logged as
+/// aborted when `answer` has no one waiting at the other end any more.
+async fn process(
+    shared: Arc<Shared>,
+    request: Request,
+    answer: &oneshot::Sender<Response>,
+) -> Response {
     let request_id = new_id();
     let (parts, body) = request.into_parts();
-    let body: Option<Bytes> = to_bytes(body, MAX_BODY_BYTES).await.ok();
-    let too_large = body.is_none();
-    let body = body.unwrap_or_default();
+    let (body, unread) = match read_body(body).await {
+        Ok(body) => (body, None),
+        Err(error) => (Bytes::new(), Some(error)),
+    };
     let raw_query = parts.uri.query().unwrap_or("");
     let query = decode_query(raw_query);
     let json: Option<Result<serde_json::Value, _>> =
@@ -243,8 +278,11 @@ async fn process(shared: Arc<Shared>, request: Request) -> Response {
     let json_ok = json.as_ref().and_then(|j| j.as_ref().ok());
     let route = match_route(&parts.method, parts.uri.path());
     let mut entry = call_entry(&parts, &query, json_ok, route.as_ref(), &request_id);
+    // A body cut short means the connection broke: no answer can reach the client.
+    entry.aborted = unread == Some(BodyError::Broken);
     let fail = |mut entry: CallEntry, error: ApiError| {
         entry.status = error.status.as_u16();
+        entry.aborted |= answer.is_closed();
         shared.lock().calls.push(entry);
         error_response(&error, &request_id)
     };
@@ -273,10 +311,17 @@ async fn process(shared: Arc<Shared>, request: Request) -> Response {
     if let Err(error) = verdict {
         return fail(entry, error);
     }
-    if too_large {
-        let limit = MAX_BODY_BYTES / (1024 * 1024);
-        let message = format!("The request body is larger than {limit} MiB");
-        return fail(entry, ApiError::invalid(message));
+    match unread {
+        Some(BodyError::TooLarge) => {
+            let limit = MAX_BODY_BYTES / (1024 * 1024);
+            let message = format!("The request body is larger than {limit} MiB");
+            return fail(entry, ApiError::invalid(message));
+        }
+        Some(BodyError::Broken) => {
+            let message = "The request body ended before it was complete";
+            return fail(entry, ApiError::invalid(message));
+        }
+        None => {}
     }
     if let Some(Err(_)) = &json {
         return fail(
@@ -367,6 +412,7 @@ async fn process(shared: Arc<Shared>, request: Request) -> Response {
         Err(error) => error_response(&error, &request_id),
     };
     entry.status = response.status().as_u16();
+    entry.aborted |= answer.is_closed();
     inner.calls.push(entry);
     response
 }

@@ -5,7 +5,8 @@
 //! the helpers must work from `#[tokio::test]` functions too.
 
 use std::collections::BTreeSet;
-use std::io::{BufRead, BufReader};
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
@@ -318,6 +319,47 @@ impl Emulator {
             }
         })
     }
+}
+
+impl Emulator {
+    /// Opens a connection and sends one raw HTTP/1.1 request with the test token, so a
+    /// test can see exactly what comes back, or go away before it does. `path` starts
+    /// after `/v1/{TEST_PROJECT}`; `Content-Length` is `content_length` when given (it
+    /// may promise more than `body` holds), else the length of `body`.
+    pub fn send_raw(
+        &self,
+        method: &str,
+        path: &str,
+        content_length: Option<usize>,
+        body: &str,
+    ) -> TcpStream {
+        let address = self.url.trim_start_matches("http://");
+        let mut stream = TcpStream::connect(address).expect("the emulator accepts");
+        let request = format!(
+            "{method} /v1/{TEST_PROJECT}{path} HTTP/1.1\r\nHost: {address}\r\n\
+             X-Auth-Token: {TEST_TOKEN}\r\nContent-Type: application/json\r\n\
+             Content-Length: {}\r\n\r\n{body}",
+            content_length.unwrap_or(body.len())
+        );
+        stream
+            .write_all(request.as_bytes())
+            .expect("the request is sent");
+        stream
+    }
+}
+
+/// Every byte the emulator sends on `stream` before it closes the connection.
+pub fn read_until_closed(mut stream: TcpStream) -> Vec<u8> {
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .expect("a read timeout can be set");
+    let mut received = Vec::new();
+    match stream.read_to_end(&mut received) {
+        Ok(_) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::ConnectionReset => {}
+        Err(e) => panic!("the emulator neither answered nor closed the connection: {e}"),
+    }
+    received
 }
 
 impl Drop for Emulator {
