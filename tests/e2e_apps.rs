@@ -6,7 +6,8 @@ mod support;
 use serde_json::Value;
 use support::emulator::{Emulator, TEST_PROJECT};
 use support::terraform::calls;
-use support::terraform::checks::{app_ids_of, sorted};
+use support::terraform::checks::{app_ids_of, normalized, set, sorted};
+use support::terraform::hcl;
 use support::terraform::world::World;
 use support::terraform::Workspace;
 
@@ -166,4 +167,94 @@ fn the_apps_data_source_filters_by_name_and_pattern() {
     assert!(!state.contains("\"secret\""), "no app secret in state");
     assert!(!output.text().contains("\"secret\""), "{output}");
     assert!(calls::writes(&emulator).is_empty());
+}
+
+/// An emulator with svc-1/api-1 and app-a, and an applied `main.tf` where the app
+/// `billing` (with `lifecycle` lines inside its block) is authorized to api-1 beside
+/// app-a; then `main.tf` is rewritten without the app, which the next apply removes.
+/// Returns the ID of `billing`.
+fn app_bound_then_removed(lifecycle: &str) -> (Emulator, Workspace, String) {
+    let emulator = Emulator::start();
+    World::new()
+        .service("0", "svc-1", &["api-1"])
+        .apps("0", &["app-a"])
+        .load(&emulator);
+    let workspace = Workspace::new(&emulator);
+    workspace.write_main(&format!(
+        "resource \"modelarts_app\" \"billing\" {{\n  name = \"billing\"\n{lifecycle}}}\n{}",
+        hcl::auth_api(
+            "x",
+            "svc-1",
+            "api-1",
+            &["app-a", "${modelarts_app.billing.id}"]
+        )
+    ));
+    workspace.apply();
+    let app_id = workspace.resource(APP).expect("in state")["id"]
+        .as_str()
+        .expect("an ID")
+        .to_owned();
+    workspace.write_main(&hcl::auth_api("x", "svc-1", "api-1", &["app-a"]));
+    (emulator, workspace, app_id)
+}
+
+/// An app removed together with its place in an authorization fails to delete (Terraform
+/// deletes it first), and the error gives the way out that works: apply the
+/// authorization with -target, then apply again; never the credentials hint.
+#[test]
+fn a_removed_app_still_authorized_fails_with_a_way_out_that_works() {
+    let (emulator, workspace, app_id) = app_bound_then_removed("");
+
+    let failed = workspace.apply_json();
+
+    assert_eq!(failed.code, 1, "{failed}");
+    let errors = failed.errors();
+    let refused = errors
+        .iter()
+        .find(|d| d.summary == "Failed to delete app")
+        .unwrap_or_else(|| panic!("a delete error: {failed}"));
+    let detail = normalized(&refused.detail);
+    for part in [
+        app_id.as_str(),
+        "ModelArts.0105",
+        "terraform apply -target=",
+        "create_before_destroy = true",
+    ] {
+        assert!(detail.contains(part), "{part:?} missing from {detail}");
+    }
+    assert!(
+        !detail.contains("credentials"),
+        "no credentials hint: {detail}"
+    );
+    assert!(app_in_emulator(&emulator, &app_id).is_some());
+
+    workspace.run_ok(&[
+        "apply",
+        "-auto-approve",
+        "-input=false",
+        "-target=modelarts_app_auth_api.x",
+    ]);
+    workspace.apply();
+    assert!(app_in_emulator(&emulator, &app_id).is_none(), "deleted");
+    assert_eq!(
+        emulator.authorized_apps("svc-1", "api-1", "0"),
+        set(&["app-a"])
+    );
+    workspace.assert_no_changes();
+}
+
+/// With `create_before_destroy` applied on the app, as the delete error advises, removing
+/// the app updates the authorization first and the apply succeeds.
+#[test]
+fn create_before_destroy_on_an_app_lets_its_removal_succeed() {
+    let lifecycle = "  lifecycle {\n    create_before_destroy = true\n  }\n";
+    let (emulator, workspace, app_id) = app_bound_then_removed(lifecycle);
+
+    workspace.apply();
+
+    assert!(app_in_emulator(&emulator, &app_id).is_none(), "deleted");
+    assert_eq!(
+        emulator.authorized_apps("svc-1", "api-1", "0"),
+        set(&["app-a"])
+    );
 }

@@ -172,6 +172,9 @@ pub enum ClientError {
 
 /// ModelArts' error code for an unknown service, API or app.
 const NOT_FOUND_CODE: &str = "ModelArts.0102";
+/// ModelArts' error code for an operation it does not allow: a change by someone other
+/// than the owner, or the delete of an app that an API is still authorized to.
+const NOT_ALLOWED_CODE: &str = "ModelArts.0105";
 
 fn code_suffix(code: Option<&str>, msg: Option<&str>) -> String {
     match (code, msg) {
@@ -240,6 +243,32 @@ impl ClientError {
                 None => false,
             },
             _ => false,
+        }
+    }
+
+    /// True when the service refused the operation as not allowed (403
+    /// `ModelArts.0105`); for an app delete, an API is still authorized to the app.
+    pub fn is_not_allowed(&self) -> bool {
+        self.status() == Some(403) && self.error_code() == Some(NOT_ALLOWED_CODE)
+    }
+
+    /// What the service answered, without the advice `Display` adds, for a diagnostic
+    /// that gives its own: "HTTP 403, ModelArts.0105: ... (request ID ...)". `None`
+    /// unless the error is a plain answer of the service ([`ClientError::Api`]).
+    pub fn answer(&self) -> Option<String> {
+        match self {
+            ClientError::Api {
+                status,
+                error_code,
+                error_msg,
+                request_id,
+                ..
+            } => Some(format!(
+                "HTTP {status}{}{}",
+                code_suffix(error_code.as_deref(), error_msg.as_deref()),
+                request_id_suffix(request_id.as_deref())
+            )),
+            _ => None,
         }
     }
 

@@ -167,3 +167,18 @@ fn retry_texts_name_attempts_waits_and_next_steps() {
         assert_eq!(error.request_id(), Some("req-9"), "{name}");
     }
 }
+
+/// The service's answer alone, without the advice of `Display`, and the refusal an app delete
+/// reports with its own advice.
+#[test]
+fn answer_leaves_out_the_advice() {
+    let refused = api(403, Some("ModelArts.0105"));
+    let answer = refused.answer().expect("an API answer");
+    assert_eq!(
+        answer,
+        "HTTP 403, ModelArts.0105: App not found (request ID req-1)"
+    );
+    assert!(refused.to_string().contains("credentials"));
+    assert!(refused.is_not_allowed());
+    assert!(!api(403, Some("APIGW.0105")).is_not_allowed());
+}

@@ -1,6 +1,7 @@
 //! `modelarts_app`: create, read, delete and import an app. Every configurable
 //! attribute forces replacement, since the service cannot change an app in place.
 
+mod advice;
 pub mod state;
 
 use async_trait::async_trait;
@@ -142,17 +143,7 @@ async fn delete(d: &mut Diagnostics, provider: &ProviderData, prior: AppState) {
                 format!("The app {id:?} no longer exists, so there was nothing to delete."),
             );
         }
-        Err(error) if error.status() == Some(403) => root_error(
-            d,
-            "Failed to delete app",
-            format!(
-                "ModelArts refused to delete the app {id:?}: {error} The service keeps an app \
-                 while any API is still authorized to it. Remove those authorizations first \
-                 (the modelarts_app_auth_api resources listing this app, or in the console), \
-                 then apply again."
-            ),
-        ),
-        Err(error) => client_error(d, "Failed to delete app", &error),
+        Err(error) => advice::delete_refused(d, id, &error),
     }
 }
 
