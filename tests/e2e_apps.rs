@@ -9,7 +9,7 @@ use support::terraform::calls;
 use support::terraform::checks::{app_ids_of, normalized, set, sorted};
 use support::terraform::hcl;
 use support::terraform::world::World;
-use support::terraform::Workspace;
+use support::terraform::{Output, Workspace};
 
 const APP: &str = "modelarts_app.billing";
 
@@ -198,6 +198,18 @@ fn app_bound_then_removed(lifecycle: &str) -> (Emulator, Workspace, String) {
     (emulator, workspace, app_id)
 }
 
+/// The detail, whitespace collapsed, of the error with `summary` in a failed `-json` run.
+fn error_detail(failed: &Output, summary: &str) -> String {
+    assert_eq!(failed.code, 1, "{failed}");
+    let errors = failed.errors();
+    let error = errors.iter().find(|d| d.summary == summary);
+    normalized(
+        &error
+            .unwrap_or_else(|| panic!("{summary:?}: {failed}"))
+            .detail,
+    )
+}
+
 /// An app removed together with its place in an authorization fails to delete (Terraform
 /// deletes it first), and the error gives the way out that works: apply the
 /// authorization with -target, then apply again; never the credentials hint.
@@ -207,13 +219,7 @@ fn a_removed_app_still_authorized_fails_with_a_way_out_that_works() {
 
     let failed = workspace.apply_json();
 
-    assert_eq!(failed.code, 1, "{failed}");
-    let errors = failed.errors();
-    let refused = errors
-        .iter()
-        .find(|d| d.summary == "Failed to delete app")
-        .unwrap_or_else(|| panic!("a delete error: {failed}"));
-    let detail = normalized(&refused.detail);
+    let detail = error_detail(&failed, "Failed to delete app");
     for part in [
         app_id.as_str(),
         "ModelArts.0105",
@@ -257,4 +263,24 @@ fn create_before_destroy_on_an_app_lets_its_removal_succeed() {
         emulator.authorized_apps("svc-1", "api-1", "0"),
         set(&["app-a"])
     );
+}
+
+/// Past the app quota, the create error says how to make room.
+#[test]
+fn the_app_quota_error_says_what_to_do() {
+    let (emulator, workspace) = seeded();
+    emulator.put_settings(&serde_json::json!({"app_quota": 3}));
+    workspace.write_main("resource \"modelarts_app\" \"billing\" {\n  name = \"billing\"\n}\n");
+
+    let failed = workspace.apply_json();
+
+    let detail = error_detail(&failed, "Failed to create app");
+    for part in [
+        "ModelArts.0116",
+        "Delete apps that are no longer used",
+        "higher app quota",
+    ] {
+        assert!(detail.contains(part), "{part:?} missing from {detail}");
+    }
+    assert!(workspace.resource(APP).is_none());
 }

@@ -175,6 +175,8 @@ const NOT_FOUND_CODE: &str = "ModelArts.0102";
 /// ModelArts' error code for an operation it does not allow: a change by someone other
 /// than the owner, or the delete of an app that an API is still authorized to.
 const NOT_ALLOWED_CODE: &str = "ModelArts.0105";
+/// ModelArts' error code for a quota that is used up, such as the apps of a project.
+const QUOTA_CODE: &str = "ModelArts.0116";
 
 fn code_suffix(code: Option<&str>, msg: Option<&str>) -> String {
     match (code, msg) {
@@ -250,6 +252,11 @@ impl ClientError {
     /// `ModelArts.0105`); for an app delete, an API is still authorized to the app.
     pub fn is_not_allowed(&self) -> bool {
         self.status() == Some(403) && self.error_code() == Some(NOT_ALLOWED_CODE)
+    }
+
+    /// True when the service refused because a quota is used up (`ModelArts.0116`).
+    pub fn is_quota_exceeded(&self) -> bool {
+        matches!(self, ClientError::Api { .. }) && self.error_code() == Some(QUOTA_CODE)
     }
 
     /// What the service answered, without the advice `Display` adds, for a diagnostic

@@ -168,8 +168,8 @@ fn retry_texts_name_attempts_waits_and_next_steps() {
     }
 }
 
-/// The service's answer alone, without the advice of `Display`, and the refusal an app delete
-/// reports with its own advice.
+/// The service's answer alone, without the advice of `Display`, and the two refusals an
+/// app change reports with its own advice.
 #[test]
 fn answer_leaves_out_the_advice() {
     let refused = api(403, Some("ModelArts.0105"));
@@ -181,4 +181,6 @@ fn answer_leaves_out_the_advice() {
     assert!(refused.to_string().contains("credentials"));
     assert!(refused.is_not_allowed());
     assert!(!api(403, Some("APIGW.0105")).is_not_allowed());
+    assert!(api(400, Some("ModelArts.0116")).is_quota_exceeded());
+    assert!(!refused.is_quota_exceeded());
 }

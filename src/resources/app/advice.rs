@@ -1,5 +1,5 @@
-//! Diagnostics for the refusals of an app change that the user must act on: a delete
-//! while an API is still authorized to the app.
+//! Diagnostics for the two refusals of an app change that the user must act on: a delete
+//! while an API is still authorized to the app, and a create past the app quota.
 
 use tf_provider::Diagnostics;
 
@@ -29,6 +29,24 @@ pub(super) fn delete_refused(d: &mut Diagnostics, app_id: &str, error: &ClientEr
              the app; cancel in the console any authorization made outside Terraform. To \
              avoid this next time, set `lifecycle {{ create_before_destroy = true }}` on \
              each modelarts_app and apply that before removing one."
+        ),
+    );
+}
+
+/// Reports a refused create; past the app quota (`ModelArts.0116`) the detail says how
+/// to make room.
+pub(super) fn create_refused(d: &mut Diagnostics, error: &ClientError) {
+    let Some(answer) = error.answer().filter(|_| error.is_quota_exceeded()) else {
+        return client_error(d, "Failed to create app", error);
+    };
+    root_error(
+        d,
+        "Failed to create app",
+        format!(
+            "ModelArts refused to create the app: the project already holds as many apps \
+             as its quota allows ({answer}). Delete apps that are no longer used (remove \
+             their modelarts_app, or delete them in the ModelArts console), or ask for a \
+             higher app quota in the Huawei Cloud console, then apply again."
         ),
     );
 }

@@ -84,7 +84,7 @@ async fn create(
             Some(Value::Value(state::apply_remote(planned, &app)))
         }
         Err(error) => {
-            client_error(d, "Failed to create app", &error);
+            advice::create_refused(d, &error);
             Some(Value::Null)
         }
     }
