@@ -17,6 +17,8 @@ struct Source {
     access_key: Option<String>,
     secret_key: Option<String>,
     security_token: Option<String>,
+    /// The attributes set to only whitespace, already reported as blank.
+    blank: Vec<&'static str>,
 }
 
 impl Source {
@@ -76,9 +78,15 @@ fn read_source(
     get: impl Fn(&'static str, &'static str) -> (Option<String>, String),
     problems: &mut Vec<ConfigProblem>,
 ) -> Source {
+    let mut blank = Vec::new();
     let mut values = SETTINGS.map(|(attribute, env_name)| {
         let (value, origin) = get(attribute, env_name);
-        usable(value, attribute, origin, problems)
+        let reported = problems.len();
+        let value = usable(value, attribute, origin, problems);
+        if problems.len() > reported {
+            blank.push(attribute);
+        }
+        value
     });
     Source {
         name,
@@ -86,6 +94,7 @@ fn read_source(
         access_key: values[1].take(),
         secret_key: values[2].take(),
         security_token: values[3].take(),
+        blank,
     }
 }
 
@@ -136,6 +145,7 @@ pub(super) fn resolve_credentials(
         if block.security_token.is_some() {
             environment.security_token = block.security_token;
         }
+        environment.blank.extend(block.blank);
         (environment, Source::default())
     };
     if ignored.has_credentials() || ignored.security_token.is_some() {
@@ -150,6 +160,9 @@ pub(super) fn resolve_credentials(
             ),
         ));
     }
+    // A credential refused as blank already has its error; saying it is missing too
+    // would only mislead.
+    chosen.blank.extend(ignored.blank);
     let described = chosen.describe();
     if let Some(token) = chosen.token.take() {
         if chosen.access_key.is_some() || chosen.secret_key.is_some() {
@@ -221,7 +234,15 @@ fn aksk(source: Source, problems: &mut Vec<ConfigProblem>) -> Option<Credentials
                 .into(),
         ),
     };
-    problems.push(problem);
+    let blank_instead = match problem.attribute {
+        Some(attribute @ ("access_key" | "secret_key")) => source.blank.contains(&attribute),
+        _ => ["token", "access_key", "secret_key"]
+            .iter()
+            .any(|attribute| source.blank.contains(attribute)),
+    };
+    if !blank_instead {
+        problems.push(problem);
+    }
     None
 }
 

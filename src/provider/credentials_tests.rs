@@ -96,7 +96,8 @@ fn block_credentials_beat_the_environment_as_a_whole() {
     }
 }
 
-/// A credential of only whitespace is a configuration error naming the attribute.
+/// A credential of only whitespace is a configuration error naming the attribute, and
+/// the only error: it is not reported as missing too.
 #[test]
 fn blank_credentials_are_refused_naming_the_attribute() {
     let cases = [
@@ -126,6 +127,12 @@ fn blank_credentials_are_refused_naming_the_attribute() {
             "secret_key",
         ),
         (
+            "blank token in the environment",
+            base(),
+            vec![("HW_AUTH_TOKEN", "  ")],
+            "token",
+        ),
+        (
             "blank security token",
             ProviderConfig {
                 token: known("t"),
@@ -145,5 +152,7 @@ fn blank_credentials_are_refused_naming_the_attribute() {
                 .any(|p| p.attribute == Some(attribute) && p.summary == "Blank credential"),
             "{name}: {problems:?}"
         );
+        let errors = problems.iter().filter(|p| !p.is_warning).count();
+        assert_eq!(errors, 1, "{name}: {problems:?}");
     }
 }
