@@ -6,7 +6,7 @@ mod support;
 
 use serde_json::json;
 use support::terraform::calls::{self, Operation};
-use support::terraform::checks::{fixture, set};
+use support::terraform::checks::{fixture, normalized, set};
 use support::terraform::world;
 use support::terraform::{hcl, Workspace};
 
@@ -126,4 +126,42 @@ fn an_unreachable_endpoint_fails_quickly_and_names_it() {
     assert!(!output.text().contains("did not respond"), "{output}");
     assert!(emulator.calls().is_empty());
     assert!(workspace.resource(ADDRESS).is_none());
+}
+
+/// An endpoint with a user name and password, in `HW_MODELARTS_ENDPOINT` or in the
+/// provider block, is refused at plan time, and the password shows nowhere in
+/// Terraform's output, even at `TF_LOG=TRACE`.
+#[test]
+fn a_password_in_the_endpoint_is_refused_and_never_shown() {
+    let (emulator, mut workspace) = fixture();
+    let password = "pw-endpoint-7e2b91";
+    let endpoint = emulator.url.replace("://", &format!("://user:{password}@"));
+    workspace.set_env("TF_LOG", "TRACE");
+    let resource = hcl::auth_api("t", "svc-1", "api-1", &ABC);
+    let provider = hcl::provider(&[("endpoint", &hcl::quoted(&endpoint))]);
+
+    for (name, environment, main) in [
+        ("environment", endpoint.as_str(), resource.clone()),
+        (
+            "provider block",
+            emulator.url.as_str(),
+            format!("{provider}{resource}"),
+        ),
+    ] {
+        workspace.set_env("HW_MODELARTS_ENDPOINT", environment);
+        workspace.write_main(&main);
+
+        let output = workspace.plan();
+
+        assert_eq!(output.code, 1, "{name}: {output}");
+        let text = normalized(&output.text());
+        assert!(text.contains("[TRACE]"), "{name}: TF_LOG took effect");
+        assert!(text.contains("Error: Invalid endpoint"), "{name}: {text}");
+        assert!(text.contains("credentials go in token"), "{name}: {text}");
+        assert!(
+            !text.contains(password),
+            "{name}: the password is shown: {text}"
+        );
+    }
+    assert!(emulator.calls().is_empty());
 }

@@ -108,8 +108,9 @@ fn settings_that_move_the_host_are_refused_naming_the_setting() {
             env: &[],
             main: hcl::provider(&[("endpoint", "\"https://me@evil.example\"")]) + &data,
             summary: "Invalid endpoint",
-            attribute: Some("endpoint"),
-            detail: &["\"https://me@evil.example\"", "user information"],
+            // No attribute path: Terraform would print the line, user name and all.
+            attribute: None,
+            detail: &["endpoint", "\"https://***@evil.example\"", "user name"],
         },
     ];
     for case in &cases {

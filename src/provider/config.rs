@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use tf_provider::value::Value;
 
 use super::credentials::resolve_credentials;
-use super::location::{check_cloud, check_region, parse_endpoint, Source};
+use super::location::{check_cloud, check_region, masked_endpoint, parse_endpoint, Source};
 use crate::modelarts::auth::Credentials;
 use crate::resources::identifier_problem;
 use whole_number::{APPS_PER_CALL, MAX_RETRIES};
@@ -67,7 +67,10 @@ impl fmt::Debug for ProviderConfig {
             .field("secret_key", &presence(&self.secret_key))
             .field("security_token", &presence(&self.security_token))
             .field("token", &presence(&self.token))
-            .field("endpoint", &self.endpoint)
+            .field(
+                "endpoint",
+                &self.endpoint.as_ref().map(|e| masked_endpoint(e)),
+            )
             .field("cloud", &self.cloud)
             .field("insecure", &self.insecure)
             .field("max_retries", &self.max_retries)

@@ -541,4 +541,11 @@ fn debug_of_config_shows_no_secret() {
     let (resolved, _) = resolve_with(&config, &[]).unwrap();
     let text = format!("{resolved:?}");
     assert!(!text.contains("tok-do-not-print"), "{text}");
+    let with_password = ProviderConfig {
+        endpoint: known("http://u:pw-do-not-print@127.0.0.1"),
+        ..config
+    };
+    let text = format!("{with_password:?}");
+    assert!(!text.contains("pw-do-not-print"), "{text}");
+    assert!(text.contains("***@127.0.0.1"), "{text}");
 }

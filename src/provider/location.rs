@@ -79,14 +79,29 @@ pub(super) fn check_cloud(value: &str, source: Source) -> Result<(), ConfigProbl
     ))
 }
 
-/// Parses an endpoint URL, refusing anything but a plain http(s) base URL.
+/// The endpoint as a diagnostic or a log may show it: whatever comes before an '@'
+/// after the scheme is replaced by `***`, since it may be a user name and password.
+pub(super) fn masked_endpoint(text: &str) -> String {
+    let start = text.find("://").map_or(0, |i| i + 3);
+    match text[start..].rfind('@') {
+        Some(at) => format!("{}***{}", &text[..start], &text[start + at..]),
+        None => text.to_string(),
+    }
+}
+
+/// Parses an endpoint URL, refusing anything but a plain http(s) base URL. Problems
+/// show the endpoint masked ([`masked_endpoint`]), never a password in it; when
+/// something was masked they name `endpoint` in words only, since Terraform prints the
+/// configuration line an attribute's diagnostic points at, password included.
 pub(super) fn parse_endpoint(text: &str, source: Source) -> Result<Url, ConfigProblem> {
+    let shown = masked_endpoint(text);
+    let attribute = (shown == text).then_some("endpoint");
     let invalid = |why: &str| {
         ConfigProblem::error(
-            Some("endpoint"),
+            attribute,
             "Invalid endpoint",
             format!(
-                "{} is {text:?}, which {why}. Set a full URL such as \
+                "{} is {shown:?}, which {why}. Set a full URL such as \
                  \"https://modelarts.cn-north-4.myhuaweicloud.com\".",
                 source.describe("endpoint")
             ),
@@ -98,8 +113,15 @@ pub(super) fn parse_endpoint(text: &str, source: Source) -> Result<Url, ConfigPr
         .map(|(_, rest)| rest.split(['/', '?', '#']).next().unwrap_or(""));
     if let Some(authority) = authority {
         if authority.contains('@') {
-            return Err(invalid(
-                "has user information ('@'), which would send the credentials elsewhere",
+            return Err(ConfigProblem::error(
+                attribute,
+                "Invalid endpoint",
+                format!(
+                    "{} is {shown:?}: it holds a user name or password before '@' (hidden \
+                     here), which the endpoint does not take. Remove it from the URL; \
+                     credentials go in token, or access_key and secret_key.",
+                    source.describe("endpoint")
+                ),
             ));
         }
         if authority.ends_with(':') {

@@ -104,11 +104,70 @@ fn endpoint_refuses_userinfo_empty_ports_and_other_schemes() {
         let result = parse_endpoint(text, Source::Attribute);
         assert_eq!(result.is_ok(), ok, "{name}: {result:?}");
         if let Err(problem) = result {
-            assert_eq!(problem.attribute, Some("endpoint"), "{name}");
+            let shown = masked_endpoint(text);
+            let attribute = (shown == text).then_some("endpoint");
+            assert_eq!(problem.attribute, attribute, "{name}");
             assert!(problem.detail.starts_with("endpoint is"), "{name}");
-            assert!(problem.detail.contains(&format!("{text:?}")), "{name}");
+            assert!(problem.detail.contains(&format!("{shown:?}")), "{name}");
         }
     }
+}
+
+/// A password in the endpoint never shows in a problem, whatever else is wrong with the
+/// URL, nor through an attribute path; a user name or password is refused naming where
+/// credentials go.
+#[test]
+fn endpoint_problems_never_show_a_password() {
+    let cases = [
+        (
+            "user and password",
+            "http://u:pw-0@127.0.0.1:8080",
+            "http://***@127.0.0.1:8080",
+        ),
+        (
+            "password with '@'",
+            "https://u:pw-0@x@h.example.com",
+            "https://***@h.example.com",
+        ),
+        (
+            "password with '#'",
+            "http://u:pw-0#x@127.0.0.1",
+            "http://***@127.0.0.1",
+        ),
+        (
+            "password with '/'",
+            "http://u:pw-0/x@127.0.0.1",
+            "http://***@127.0.0.1",
+        ),
+        ("no scheme", "u:pw-0@127.0.0.1", "***@127.0.0.1"),
+        (
+            "other scheme",
+            "ftp://u:pw-0@h.example.com",
+            "ftp://***@h.example.com",
+        ),
+    ];
+    for (name, text, shown) in cases {
+        assert_eq!(masked_endpoint(text), shown, "{name}");
+        for source in [Source::Attribute, Source::Env("HW_MODELARTS_ENDPOINT")] {
+            let problem = parse_endpoint(text, source).expect_err(name);
+            // Terraform would print the configuration line of an attribute path.
+            assert_eq!(problem.attribute, None, "{name}");
+            assert!(
+                !problem.detail.contains("pw-0"),
+                "{name}: {}",
+                problem.detail
+            );
+        }
+    }
+    let problem = parse_endpoint("http://u:pw-0@127.0.0.1", Source::Attribute).unwrap_err();
+    for part in [
+        "user name or password",
+        "token",
+        "access_key and secret_key",
+    ] {
+        assert!(problem.detail.contains(part), "{part}: {}", problem.detail);
+    }
+    assert_eq!(masked_endpoint("http://127.0.0.1/a"), "http://127.0.0.1/a");
 }
 
 /// Resolution refuses an environment region that would move the host, before any request.
