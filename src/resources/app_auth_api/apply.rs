@@ -61,7 +61,7 @@ pub async fn create(
         app_ids: app_set(apps_now.iter().cloned()),
         ..planned
     };
-    Some((Value::Value(created), Private::after_write(apps_now)))
+    Some((Value::Value(created), Private::after_write(&apps_now)))
 }
 
 /// Authorizes what the plan adds and cancels what it removes (prior apps not planned),
@@ -118,7 +118,7 @@ pub async fn update(
         app_ids: app_set(apps_now),
         ..planned
     };
-    Some((Value::Value(updated), Private::after_write(possibly_added)))
+    Some((Value::Value(updated), Private::after_write(&possibly_added)))
 }
 
 /// Cancels the apps in the state that no other object of this run holds. "Already

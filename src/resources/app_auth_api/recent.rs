@@ -1,5 +1,5 @@
-//! The resource's private state: which apps its recent creates and updates authorized,
-//! and when. The service's reads may lag behind its writes, so a refresh right after an
+//! The resource's private state: when its last create or update that authorized apps
+//! ended. The service's reads may lag behind its writes, so a refresh right after an
 //! apply can miss apps just authorized; with this record the refresh re-reads for a
 //! short while instead of reporting drift that is not there, and keeps the apps when it
 //! cannot find out.
@@ -26,35 +26,37 @@ use crate::stop::StopFlag;
 /// cancelled at once behind Terraform's back) is slowed by seconds, not minutes.
 pub const GRACE_WINDOW: Duration = Duration::from_secs(10);
 
-/// The apps recent creates and updates authorized (or sent without an answer), and
-/// when the last of them ended.
+/// When the last write that authorized apps (or sent some without an answer) ended.
 ///
-/// Apps sent without an answer are recorded too: they may exist, so the state keeps
-/// them, and a read within the window that does not see them waits the whole window
-/// before dropping them. That costs a plan a few seconds when they were in fact never
-/// authorized, which is the price of never dropping one that was.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// Only the time is kept, not the apps: Terraform rewrites the whole state after every
+/// resource it applies, so bytes per resource cost time in large configurations. A read
+/// within the window therefore waits for every app of the state that its answer lacks,
+/// not only the ones the write authorized; the only cost is that drift of an older app
+/// within seconds of a write is reported after the window rather than at once. Apps sent
+/// without an answer are in the state too: a read within the window that does not see
+/// them waits the whole window before dropping them, the price of never dropping one
+/// that was authorized.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RecentWrite {
-    /// The apps authorized, or possibly authorized.
-    pub app_ids: BTreeSet<String>,
-    /// When the last write ended, in milliseconds since the Unix epoch. One stamp for
-    /// every app: an app an earlier write recorded gets the later write's window, a few
-    /// seconds more of waiting at most, and only while it is missing.
+    /// When the last write ended, in milliseconds since the Unix epoch.
     pub written_at_ms: u64,
 }
 
 /// The private state of `modelarts_app_auth_api`: the last write's record, or none.
 ///
-/// Serialised as the record itself, or as nil when there is none, which is also what
-/// states written before the record existed hold (or no bytes at all). Anything else
-/// that is not a record reads as none, so an unexpected private state never fails a
+/// Serialised as the stamp alone (an unsigned integer), or as nil when there is none,
+/// which is also what states written before the record existed hold (or no bytes at
+/// all). Anything else reads as none, so an unexpected private state never fails a
 /// refresh; at worst a plan right after an apply shows lagging apps as missing.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Private(pub Option<RecentWrite>);
 
 impl Serialize for Private {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        self.0.serialize(serializer)
+        self.0
+            .as_ref()
+            .map(|write| write.written_at_ms)
+            .serialize(serializer)
     }
 }
 
@@ -63,11 +65,11 @@ impl<'de> Deserialize<'de> for Private {
         #[derive(Deserialize)]
         #[serde(untagged)]
         enum Stored {
-            Record(RecentWrite),
+            Stamp(u64),
             Other(IgnoredAny),
         }
         Ok(match Stored::deserialize(deserializer)? {
-            Stored::Record(write) => Private(Some(write)),
+            Stored::Stamp(written_at_ms) => Private(Some(RecentWrite { written_at_ms })),
             Stored::Other(_) => Private(None),
         })
     }
@@ -75,40 +77,31 @@ impl<'de> Deserialize<'de> for Private {
 
 impl Private {
     /// The record of a write that just authorized `apps` (none when it authorized none).
-    pub fn after_write(apps: BTreeSet<String>) -> Private {
+    pub fn after_write(apps: &BTreeSet<String>) -> Private {
         if apps.is_empty() {
             return Private(None);
         }
         Private(Some(RecentWrite {
-            app_ids: apps,
             written_at_ms: unix_ms(),
         }))
     }
 
-    /// The record an update leaves: `newer`, what the update itself authorized, plus
-    /// the apps of this earlier record whose window is still open and that the updated
-    /// state (`held`) still records. Apps the update cancelled are no longer held, so
-    /// they go. The stamp is the newer write's; an earlier stamp in the future (another
-    /// machine's clock) is taken as now, so it never outlives one window from here.
+    /// The record an update leaves: the newer of `newer` (the update's own) and this
+    /// earlier record, if its window is still open and the updated state (`held`)
+    /// still records apps. An earlier stamp in the future (another machine's clock) is
+    /// taken as now, so it never outlives one window from here.
     pub fn merged(self, newer: Private, held: &BTreeSet<String>) -> Private {
         let now = unix_ms();
         let earlier = self
             .0
             .filter(|write| write.window_left(GRACE_WINDOW) > Duration::ZERO)
-            .map(|write| RecentWrite {
-                app_ids: write.app_ids.intersection(held).cloned().collect(),
-                written_at_ms: write.written_at_ms.min(now),
-            })
-            .filter(|write| !write.app_ids.is_empty());
-        Private(match (earlier, newer.0) {
-            (None, newer) => newer,
-            (Some(earlier), None) => Some(earlier),
-            (Some(earlier), Some(mut newer)) => {
-                newer.app_ids.extend(earlier.app_ids);
-                newer.written_at_ms = newer.written_at_ms.max(earlier.written_at_ms);
-                Some(newer)
-            }
-        })
+            .map(|write| write.written_at_ms.min(now));
+        let newest = earlier
+            .into_iter()
+            .chain(newer.0.map(|write| write.written_at_ms))
+            .max()
+            .filter(|_| !held.is_empty());
+        Private(newest.map(|written_at_ms| RecentWrite { written_at_ms }))
     }
 }
 
@@ -131,22 +124,16 @@ impl RecentWrite {
         window.saturating_sub(age)
     }
 
-    /// The recorded apps the state holds that the answer lacks: those a read waits for.
-    /// An app the state no longer holds (import, or dropped by an earlier read) is not
-    /// waited for.
+    /// The apps the state holds that the answer lacks: those a read waits for. An
+    /// import (no apps in the state yet) waits for none.
     fn missing(
         &self,
         owned: Option<&BTreeSet<String>>,
         remote: &BTreeSet<String>,
     ) -> BTreeSet<String> {
-        let Some(owned) = owned else {
-            return BTreeSet::new();
-        };
-        self.app_ids
-            .iter()
-            .filter(|app| owned.contains(*app) && !remote.contains(*app))
-            .cloned()
-            .collect()
+        owned.map_or_else(BTreeSet::new, |owned| {
+            owned.difference(remote).cloned().collect()
+        })
     }
 }
 
@@ -180,7 +167,7 @@ const STOP_POLL: Duration = Duration::from_millis(100);
 /// Why a read stopped waiting.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum End {
-    /// Every recorded app the state holds is in the answer (or none was missing).
+    /// Every app the state holds is in the answer (or none was missing).
     Seen,
     /// The grace window has passed.
     WindowPassed,
@@ -195,7 +182,7 @@ pub enum End {
 pub struct Settled {
     /// The apps to record as authorized: the last answer, plus [`Settled::unsettled`].
     pub remote: BTreeSet<String>,
-    /// Recorded apps the state holds that no answer has shown, when the wait ended
+    /// Apps the state holds that no answer has shown, when the wait ended
     /// before the window did. They may exist, so the state keeps them, and the record
     /// stays for the next read to wait for them.
     pub unsettled: BTreeSet<String>,
@@ -206,7 +193,8 @@ pub struct Settled {
 }
 
 /// Starting from the answer `remote` of a first read, calls `reread` again with growing
-/// pauses while apps of `write` that the state holds (`owned`) are missing, until they
+/// pauses, within the window after `write`, while apps the state holds (`owned`) are
+/// missing, until they
 /// appear, the grace window ends, `deadline` nears, or a stop is requested.
 ///
 /// Only an answer that shows the apps, or one read after the window has passed,
