@@ -9,7 +9,7 @@ use serde_json::json;
 use support::emulator::Emulator;
 use support::terraform::calls::{self, Call, Operation};
 use support::terraform::checks::{app_ids_of, normalized, set, sorted};
-use support::terraform::world::World;
+use support::terraform::world;
 use support::terraform::{hcl, Workspace};
 
 const ADDRESS: &str = "modelarts_app_auth_api.t";
@@ -22,11 +22,7 @@ const SERVICE_LIMIT: usize = 20;
 fn limited_service() -> (Emulator, Vec<String>) {
     let apps: Vec<String> = (0..50).map(|n| format!("app-{n:02}")).collect();
     let refs: Vec<&str> = apps.iter().map(String::as_str).collect();
-    let emulator = Emulator::start();
-    World::new()
-        .service("0", "svc-1", &["api-1"])
-        .apps("0", &refs)
-        .load(&emulator);
+    let emulator = world::one_api(&refs);
     emulator.put_settings(&json!({ "max_apps_per_call": SERVICE_LIMIT }));
     (emulator, apps)
 }

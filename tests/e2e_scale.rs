@@ -5,10 +5,9 @@
 mod support;
 
 use serde_json::json;
-use support::emulator::Emulator;
 use support::terraform::calls::{self, Operation};
 use support::terraform::checks::{app_ids_of, set};
-use support::terraform::world::World;
+use support::terraform::world;
 use support::terraform::{hcl, Workspace};
 
 const ADDRESS: &str = "modelarts_app_auth_api.t";
@@ -45,11 +44,7 @@ fn assert_chunked(log: &[calls::Call], operation: Operation, limit: usize, expec
 fn a_large_app_set_is_chunked_and_read_through_every_page() {
     let apps = many_apps(250);
     let refs: Vec<&str> = apps.iter().map(String::as_str).collect();
-    let emulator = Emulator::start();
-    World::new()
-        .service("0", "svc-1", &["api-1"])
-        .apps("0", &refs)
-        .load(&emulator);
+    let emulator = world::one_api(&refs);
     emulator.put_settings(&json!({"max_apps_per_call": 100, "page_size_cap": 40}));
     let workspace = Workspace::new(&emulator);
     workspace.write_main(&hcl::auth_api("t", "svc-1", "api-1", &refs));
@@ -87,11 +82,7 @@ fn a_large_app_set_is_chunked_and_read_through_every_page() {
 /// once reads catch up the plan is empty.
 #[test]
 fn authorizations_reads_do_not_show_yet_are_not_lost() {
-    let emulator = Emulator::start();
-    World::new()
-        .service("0", "svc-1", &["api-1"])
-        .apps("0", &["app-a", "app-b", "app-c"])
-        .load(&emulator);
+    let emulator = world::one_api(&["app-a", "app-b", "app-c"]);
     emulator.put_settings(&json!({"read_lag_reads": 2}));
     let workspace = Workspace::new(&emulator);
     let apps = ["app-a", "app-b", "app-c"];
@@ -121,11 +112,7 @@ fn authorizations_reads_do_not_show_yet_are_not_lost() {
 fn a_chunk_refused_part_way_is_finished_by_the_next_apply() {
     let apps = many_apps(250);
     let refs: Vec<&str> = apps.iter().map(String::as_str).collect();
-    let emulator = Emulator::start();
-    World::new()
-        .service("0", "svc-1", &["api-1"])
-        .apps("0", &refs)
-        .load(&emulator);
+    let emulator = world::one_api(&refs);
     let workspace = Workspace::new(&emulator);
     workspace.write_main(&hcl::auth_api("t", "svc-1", "api-1", &refs[..1]));
     workspace.apply();

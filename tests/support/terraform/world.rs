@@ -66,6 +66,17 @@ impl World {
     }
 }
 
+/// A new emulator holding `svc-1` with its API `api-1` and the apps `app_ids`, all in
+/// the default workspace, none authorized.
+pub fn one_api(app_ids: &[&str]) -> Emulator {
+    let emulator = Emulator::start();
+    World::new()
+        .service("0", "svc-1", &["api-1"])
+        .apps("0", app_ids)
+        .load(&emulator);
+    emulator
+}
+
 /// A world with service `svc-9` and its API `api-9` and the app `app-w1`, all in the
 /// workspace `ws-2`, where an authorization carries the workspace in its ID.
 pub fn workspace_two() -> World {
