@@ -257,10 +257,7 @@ fn applicable(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn set(apps: &[&str]) -> BTreeSet<String> {
-        apps.iter().map(|s| s.to_string()).collect()
-    }
+    use crate::resources::app_auth_api::fixtures::set;
 
     fn list(apps: &[&str]) -> Vec<String> {
         apps.iter().map(|s| s.to_string()).collect()

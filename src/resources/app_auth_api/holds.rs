@@ -79,19 +79,7 @@ mod tests {
     use std::time::Duration;
 
     use super::*;
-
-    fn api() -> ApiRef {
-        ApiRef {
-            project_id: "p".into(),
-            workspace_id: "0".into(),
-            service_id: "svc".into(),
-            api_id: "api".into(),
-        }
-    }
-
-    fn set(apps: &[&str]) -> BTreeSet<String> {
-        apps.iter().map(|s| s.to_string()).collect()
-    }
+    use crate::resources::app_auth_api::fixtures::{api, set};
 
     /// A delete after a create on the same API cancels only what the create left out;
     /// an update's cancellations stop being held.

@@ -4,6 +4,8 @@
 
 pub mod apply;
 pub mod batch;
+#[cfg(test)]
+mod fixtures;
 pub mod holds;
 pub mod plan;
 pub mod read;

@@ -163,10 +163,7 @@ pub fn import(provider: &ProviderData, id: AuthApiId) -> AppAuthApiState {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn set(apps: &[&str]) -> BTreeSet<String> {
-        apps.iter().map(|s| s.to_string()).collect()
-    }
+    use crate::resources::app_auth_api::fixtures::set;
 
     /// The refreshed set follows `exclusive` and import, as documented.
     #[test]

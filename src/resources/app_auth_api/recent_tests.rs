@@ -7,16 +7,13 @@ use std::collections::VecDeque;
 use tf_provider::value::{StructEmpty, Value, ValueEmpty};
 use tf_provider::{Diagnostics, DynamicResource, Resource};
 
+use super::super::fixtures::set;
 use super::super::state::{app_set, AppAuthApiState};
 use super::super::AppAuthApiResource;
 use super::*;
 use crate::modelarts::{ClientConfig, Credentials, ModelArtsClient, Secret};
 use crate::provider::shared::{ProviderData, SharedProvider};
 use crate::resources::strict::Strict;
-
-fn set(apps: &[&str]) -> BTreeSet<String> {
-    apps.iter().map(|s| s.to_string()).collect()
-}
 
 fn written(age_ms: i64) -> RecentWrite {
     RecentWrite {

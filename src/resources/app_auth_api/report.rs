@@ -102,15 +102,7 @@ fn kept(direction: Direction, progress: &Progress, step: &str) -> String {
 mod tests {
     use super::*;
     use crate::modelarts::AppFailure;
-
-    fn api() -> ApiRef {
-        ApiRef {
-            project_id: "p".into(),
-            workspace_id: "0".into(),
-            service_id: "svc-1".into(),
-            api_id: "api-1".into(),
-        }
-    }
+    use crate::resources::app_auth_api::fixtures::api;
 
     fn strings(items: &[&str]) -> Vec<String> {
         items.iter().map(|s| s.to_string()).collect()
