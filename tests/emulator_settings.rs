@@ -144,6 +144,31 @@ fn read_lag_hides_new_authorizations_from_the_next_reads() {
     );
 }
 
+/// `read_lag_reads` also shows a cancelled authorization to that many reads, after
+/// which it is gone; nothing else (the app's bound count) sees it.
+#[test]
+fn read_lag_shows_cancelled_authorizations_to_the_next_reads() {
+    let emulator = start();
+    emulator.call("POST", AUTHORIZE, Some(&apps(&["a1", "a2"])));
+    emulator.put_settings(&json!({"read_lag_reads": 2}));
+    let cancel = emulator.call("DELETE", AUTHORIZE, Some(&apps(&["a1"])));
+    assert_eq!(cancel.body["unauth_result"][0]["success"], true);
+    assert_eq!(
+        emulator.authorized_apps("svc", "api", "0").len(),
+        1,
+        "cancelled"
+    );
+    let read = || emulator.call("GET", &format!("{RELATIONS}?show_only=AUTH"), None);
+    let lagging = read();
+    assert_eq!(ids(&lagging, "auths"), ["a1", "a2"]);
+    assert_eq!(lagging.body["auths"][0]["app"]["bounded_api_count"], 0);
+    let authed = emulator.call("GET", "/services/svc/api-auths", None);
+    let authed_apps = &authed.body["app_auth_api"]["authed_apps"];
+    assert_eq!(authed_apps[0]["app_id"], "a1", "{authed_apps}");
+    assert_eq!(authed_apps[1]["app_id"], "a2", "{authed_apps}");
+    assert_eq!(ids(&read(), "auths"), ["a2"]);
+}
+
 /// `conflict_on_concurrent_writes` refuses a write on a service while another write
 /// on it is in flight, with 429 APIGW.0308; other services are not affected.
 #[test]

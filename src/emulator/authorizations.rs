@@ -1,7 +1,8 @@
 //! The authorizations of a project: by API, then by app, plus how many APIs each app
 //! is bound to. Every app in a reply shows that count (`bounded_api_count`), so it is
 //! kept up to date on every change rather than counted per read; the maps are private
-//! so that no change can bypass the count.
+//! so that no change can bypass the count. Cancelled authorizations that lagging reads
+//! still show are kept apart: they count for nothing but those reads.
 
 use std::collections::{btree_map, BTreeMap, HashMap};
 
@@ -22,6 +23,9 @@ pub struct Authorization {
 pub struct Authorizations {
     by_api: BTreeMap<ApiKey, BTreeMap<String, Authorization>>,
     bound: HashMap<String, usize>,
+    /// Cancelled authorizations, by API then app, with how many more reads still show
+    /// them (the `read_lag_reads` setting). No API holds an empty map.
+    lingering: BTreeMap<ApiKey, BTreeMap<String, u32>>,
 }
 
 impl Authorizations {
@@ -33,6 +37,7 @@ impl Authorizations {
     /// Authorizes the API to `app_id`; an existing authorization is left as it is.
     /// Returns true when the authorization is new.
     pub fn insert(&mut self, key: ApiKey, app_id: &str, auth: Authorization) -> bool {
+        self.forget_lingering(&key, app_id);
         let apps = self.by_api.entry(key).or_default();
         if apps.contains_key(app_id) {
             return false;
@@ -53,11 +58,66 @@ impl Authorizations {
         Some(removed)
     }
 
+    /// Lets the next `reads` reads of the API still show `app_id`, whose authorization
+    /// was just cancelled, as lagging replicas do. Nothing else sees it.
+    pub fn linger(&mut self, key: &ApiKey, app_id: &str, reads: u32) {
+        if reads > 0 {
+            let apps = self.lingering.entry(key.clone()).or_default();
+            apps.insert(app_id.to_string(), reads);
+        }
+    }
+
+    fn forget_lingering(&mut self, key: &ApiKey, app_id: &str) {
+        if let Some(apps) = self.lingering.get_mut(key) {
+            apps.remove(app_id);
+            if apps.is_empty() {
+                self.lingering.remove(key);
+            }
+        }
+    }
+
+    /// The cancelled apps this read of the API still shows, sorted; the read counts
+    /// against each of them.
+    pub fn lingering_of_api(&mut self, key: &ApiKey) -> Vec<String> {
+        let Some(apps) = self.lingering.get_mut(key) else {
+            return Vec::new();
+        };
+        let shown = apps.keys().cloned().collect();
+        apps.retain(|_, reads| {
+            *reads -= 1;
+            *reads > 0
+        });
+        if apps.is_empty() {
+            self.lingering.remove(key);
+        }
+        shown
+    }
+
+    /// The APIs whose cancelled authorization of `app_id` this read of the app still
+    /// shows; the read counts against each of them.
+    pub fn lingering_of_app(&mut self, app_id: &str) -> Vec<ApiKey> {
+        let keys: Vec<ApiKey> = self
+            .lingering
+            .iter()
+            .filter(|(_, apps)| apps.contains_key(app_id))
+            .map(|(key, _)| key.clone())
+            .collect();
+        for key in &keys {
+            let reads = self.lingering.get_mut(key).and_then(|a| a.get_mut(app_id));
+            match reads {
+                Some(reads) if *reads > 1 => *reads -= 1,
+                _ => self.forget_lingering(key, app_id),
+            }
+        }
+        keys
+    }
+
     /// Cancels every authorization of the API (when the API itself goes).
     pub fn remove_api(&mut self, key: &ApiKey) {
         for app_id in self.by_api.remove(key).unwrap_or_default().keys() {
             self.unbind(app_id);
         }
+        self.lingering.remove(key);
     }
 
     fn unbind(&mut self, app_id: &str) {
@@ -177,5 +237,38 @@ mod tests {
         }
         assert_eq!(auths.bound_api_count("a"), 1, "only API 1 is left");
         assert!(auths.bound.values().all(|n| *n > 0), "no zero counts kept");
+    }
+
+    /// A cancelled authorization is shown to exactly the reads asked, of its API or
+    /// its app, counted together; it binds nothing, and authorizing the app again or
+    /// deleting the API ends it.
+    #[test]
+    fn cancelled_authorizations_linger_for_the_reads_asked() {
+        let mut auths = Authorizations::default();
+        auths.insert(key("1"), "a", auth("x"));
+        auths.remove(&key("1"), "a");
+        auths.linger(&key("1"), "a", 3);
+        auths.linger(&key("1"), "b", 0);
+        assert_eq!(
+            auths.bound_api_count("a"),
+            0,
+            "a lingering app binds nothing"
+        );
+        assert_eq!(auths.get(&key("1"), "a"), None);
+        assert!(auths.lingering_of_api(&key("2")).is_empty(), "other APIs");
+        assert_eq!(auths.lingering_of_api(&key("1")), ["a"], "read 1");
+        assert_eq!(auths.lingering_of_app("a"), [key("1")], "read 2");
+        assert!(auths.lingering_of_app("b").is_empty(), "no lag asked for b");
+        assert_eq!(auths.lingering_of_api(&key("1")), ["a"], "read 3");
+        assert!(auths.lingering_of_api(&key("1")).is_empty(), "read 4");
+        assert!(auths.lingering.is_empty(), "nothing left behind");
+
+        auths.linger(&key("1"), "a", 5);
+        auths.insert(key("1"), "a", auth("y"));
+        auths.remove(&key("1"), "a");
+        assert!(auths.lingering_of_app("a").is_empty(), "authorized again");
+        auths.linger(&key("2"), "a", 5);
+        auths.remove_api(&key("2"));
+        assert!(auths.lingering_of_api(&key("2")).is_empty(), "API deleted");
     }
 }

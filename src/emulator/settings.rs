@@ -74,7 +74,8 @@ pub struct Settings {
     pub workspace_conflict: WorkspaceConflict,
     /// Unit of `offset` in paged lists.
     pub offset_unit: OffsetUnit,
-    /// How many reads after an authorization do not see it yet.
+    /// How many reads after an authorization do not see it yet, and after a cancel
+    /// still see it.
     pub read_lag_reads: u32,
     /// Answer 429 `APIGW.0308` to a write on a service while another write on the same
     /// service is in flight.

@@ -126,7 +126,8 @@ pub fn delete_app(project: &mut Project, call: &Call<'_>) -> Result<Reply, ApiEr
     Ok(Reply::empty(StatusCode::OK, true))
 }
 
-/// APIs bound to an app (authorizations still hidden by `read_lag_reads` excluded).
+/// APIs bound to an app, as lagging reads see them (`read_lag_reads`): authorizations
+/// still hidden excluded, cancelled ones still shown included.
 pub fn app_apis(project: &mut Project, call: &Call<'_>) -> Result<Reply, ApiError> {
     let workspace = call.workspace(project)?;
     let app_id = app_in(project, call, &workspace)?.app_id.clone();
@@ -139,6 +140,11 @@ pub fn app_apis(project: &mut Project, call: &Call<'_>) -> Result<Reply, ApiErro
         } else {
             keys.push(key.clone());
         }
+    }
+    let lingering = project.auths.lingering_of_app(&app_id);
+    if !lingering.is_empty() {
+        keys.extend(lingering);
+        keys.sort_unstable();
     }
     let apis: Vec<ApiInfo> = keys
         .iter()

@@ -11,8 +11,9 @@ use super::{paged, Call, Reply};
 use crate::emulator::error::ApiError;
 use crate::emulator::world::{ApiKey, Project, CALLER};
 
-/// App ids authorized to the API that reads may see, counting this read against
-/// authorizations still hidden by the `read_lag_reads` setting.
+/// App ids authorized to the API that reads may see, sorted, counting this read
+/// against the lag of the `read_lag_reads` setting: authorizations still hidden, and
+/// cancelled ones still shown.
 pub fn visible_apps(project: &mut Project, key: &ApiKey) -> Vec<String> {
     let mut visible = Vec::new();
     for (app_id, auth) in project.auths.of_api_mut(key) {
@@ -21,6 +22,11 @@ pub fn visible_apps(project: &mut Project, key: &ApiKey) -> Vec<String> {
         } else {
             visible.push(app_id.clone());
         }
+    }
+    let lingering = project.auths.lingering_of_api(key);
+    if !lingering.is_empty() {
+        visible.extend(lingering);
+        visible.sort_unstable();
     }
     visible
 }
