@@ -1,7 +1,8 @@
 //! End to end with the real Terraform: a service whose reads lag behind its writes. The
 //! refresh right after an apply waits for the apps it just authorized instead of showing
-//! them as missing, keeps them when it cannot wait long enough to see them, and never
-//! hides an app that is really gone.
+//! them as missing (and, for an exclusive resource, for the apps it just cancelled to
+//! go), trusts the apply when it cannot wait long enough, and never hides an app that
+//! is really gone or authorized again.
 
 mod support;
 
@@ -28,6 +29,9 @@ const LONG_LAG: u32 = 20;
 
 /// A read timeout too short for the whole grace window, as extra lines of the block.
 const SHORT_READ: &str = "  timeouts {\n    read = \"2s\"\n  }\n";
+
+/// The extra line of an exclusive resource.
+const EXCLUSIVE: &str = "  exclusive = true\n";
 
 /// The reads of api-1 the emulator logged since the last clear.
 fn reads_of_api(emulator: &Emulator) -> Vec<calls::Call> {
@@ -135,13 +139,8 @@ fn an_app_cancelled_right_after_the_apply_is_still_drift() {
         "the refresh waited for app-b before believing it gone: {}",
         calls::describe(&reads)
     );
-    let added: Vec<&str> = plan
-        .stdout
-        .lines()
-        .filter(|line| line.trim_start().starts_with('+'))
-        .collect();
     assert!(
-        added.iter().any(|line| line.contains("\"app-b\"")),
+        marks(&plan.stdout, '+', "app-b"),
         "the plan authorizes app-b again: {plan}"
     );
     assert!(calls::writes(&emulator).is_empty(), "plans never write");
@@ -226,6 +225,84 @@ fn an_update_keeps_the_record_of_the_create_before_it() {
     assert_eq!(reads, LAG as usize + 1, "hidden twice, then shown");
 }
 
+/// A plan right after an exclusive resource cancelled an app, while reads still show
+/// it, finds no changes: its refresh reads the API again until the app is gone,
+/// instead of recording it as authorized by other means and offering to cancel it
+/// again.
+#[test]
+fn a_plan_right_after_a_cancel_waits_for_lagging_reads() {
+    let (emulator, workspace) = fixture();
+    workspace.write_main(&hcl::auth_api_with("t", "svc-1", "api-1", &ABC, EXCLUSIVE));
+    workspace.apply();
+    emulator.put_settings(&json!({ "read_lag_reads": LAG }));
+    workspace.write_main(&hcl::auth_api_with("t", "svc-1", "api-1", &AB, EXCLUSIVE));
+
+    workspace.apply();
+
+    assert_eq!(emulator.authorized_apps("svc-1", "api-1", "0"), set(&AB));
+    let reads = plan_without_changes(&emulator, &workspace);
+    assert_eq!(reads, LAG as usize + 1, "shown twice, then gone");
+    let values = workspace.resource(ADDRESS).expect("in the state");
+    assert_eq!(app_ids_of(&values), sorted(&AB));
+}
+
+/// An app authorized again behind Terraform's back right after an exclusive resource
+/// cancelled it is drift all the same: the refresh waits out the window, then records
+/// it, and the plan offers to cancel it.
+#[test]
+fn an_app_authorized_again_right_after_its_cancel_is_still_drift() {
+    let (emulator, workspace) = fixture();
+    workspace.write_main(&hcl::auth_api_with("t", "svc-1", "api-1", &ABC, EXCLUSIVE));
+    workspace.apply();
+    workspace.write_main(&hcl::auth_api_with("t", "svc-1", "api-1", &AB, EXCLUSIVE));
+    workspace.apply();
+    world::authorize_outside(&emulator, "svc-1", "api-1", "app-c");
+    emulator.clear_calls();
+
+    let plan = workspace.assert_plan_exit_code(2);
+
+    let reads = reads_of_api(&emulator);
+    assert!(
+        reads.len() > 1,
+        "the refresh waited for app-c to go before believing it back: {}",
+        calls::describe(&reads)
+    );
+    assert!(
+        marks(&plan.stdout, '-', "app-c"),
+        "the plan cancels app-c again: {plan}"
+    );
+}
+
+/// A refresh cut short by its timeout while reads still show an app an exclusive
+/// resource cancelled trusts the cancel: the app stays out of the state, and the
+/// record stays for the next refresh.
+#[test]
+fn a_refresh_cut_short_after_a_cancel_keeps_the_app_out() {
+    let extra = format!("{EXCLUSIVE}{SHORT_READ}");
+    let (emulator, workspace) = fixture();
+    workspace.write_main(&hcl::auth_api_with("t", "svc-1", "api-1", &ABC, &extra));
+    workspace.apply();
+    emulator.put_settings(&json!({ "read_lag_reads": LONG_LAG }));
+    workspace.write_main(&hcl::auth_api_with("t", "svc-1", "api-1", &AB, &extra));
+    workspace.apply();
+    emulator.clear_calls();
+
+    workspace.run_ok(&["apply", "-refresh-only", "-auto-approve", "-input=false"]);
+
+    assert!(
+        reads_of_api(&emulator).len() > 1,
+        "the refresh re-read within its timeout"
+    );
+    let values = workspace.resource(ADDRESS).expect("in the state");
+    assert_eq!(app_ids_of(&values), sorted(&AB));
+    let private = stored_private(&workspace);
+    assert_eq!(
+        private[1],
+        json!(["app-c"]),
+        "the record is kept: {private}"
+    );
+}
+
 /// An emulator whose reads lag longer than a grace window, and a workspace that has
 /// just applied `body` (apps [`AB`] on api-1); the call log starts empty.
 fn applied_with_long_lag(body: &str) -> (Emulator, Workspace) {
@@ -242,6 +319,13 @@ fn assert_apps_and_record_kept(workspace: &Workspace) {
     let values = workspace.resource(ADDRESS).expect("in the state");
     assert_eq!(app_ids_of(&values), sorted(&AB));
     assert!(is_stamp(&stored_private(workspace)), "the record is kept");
+}
+
+/// Whether a line of the plan marked `sign` (`+` added, `-` removed) names `app_id`.
+fn marks(plan: &str, sign: char, app_id: &str) -> bool {
+    let quoted = format!("\"{app_id}\"");
+    plan.lines()
+        .any(|line| line.trim_start().starts_with(sign) && line.contains(&quoted))
 }
 
 /// A record as the provider stores it: milliseconds since the Unix epoch, recent.

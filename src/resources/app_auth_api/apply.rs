@@ -61,7 +61,8 @@ pub async fn create(
         app_ids: app_set(apps_now.iter().cloned()),
         ..planned
     };
-    Some((Value::Value(created), Private::after_write(&apps_now)))
+    let written = Private::after_write(&apps_now, &BTreeSet::new());
+    Some((Value::Value(created), written))
 }
 
 /// Authorizes what the plan adds and cancels what it removes (prior apps not planned),
@@ -71,7 +72,7 @@ pub async fn create(
 /// resource on this API) is left authorized and leaves this state.
 /// Returns the prior apps minus those really cancelled (or held elsewhere) plus those
 /// really authorized,
-/// with the record of the apps it authorized (a prior record is superseded).
+/// with the record of this write (the caller merges it with a prior one).
 pub async fn update(
     diags: &mut Diagnostics,
     provider: &ProviderData,
@@ -114,11 +115,18 @@ pub async fn update(
         cancelled = cancelled.done.len(),
         "authorization updated"
     );
+    // Only an exclusive resource records apps it does not hold, so only its refresh
+    // must wait for a cancel to show.
+    let lingering = match planned.is_exclusive() {
+        true => cancelled.done.clone(),
+        false => BTreeSet::new(),
+    };
+    let written = Private::after_write(&possibly_added, &lingering);
     let updated = AppAuthApiState {
         app_ids: app_set(apps_now),
         ..planned
     };
-    Some((Value::Value(updated), Private::after_write(&possibly_added)))
+    Some((Value::Value(updated), written))
 }
 
 /// Cancels the apps in the state that no other object of this run holds. "Already

@@ -38,13 +38,14 @@ pub fn merge(
 /// vanished service or API yields `Value::Null` (removed from the state) with a warning;
 /// any other failure keeps the state and its private state as they were, with an error.
 ///
-/// When `private` records apps a recent write authorized that the answer lacks, the API
-/// is read again for up to [`recent::GRACE_WINDOW`] after that write, because the
-/// service's reads may lag behind its writes. An answer that shows them, or one read
-/// after the window, is believed, and the record is cleared: the apps it lacks are
-/// dropped from the state, so there is nothing left to wait for. When the wait ends
-/// sooner (a stop, or the read's deadline), the apps not shown yet stay in the state and
-/// the record stays with them; a re-read that fails fails the read like the first one.
+/// When `private` records a recent write and the answer lacks apps the state holds, or
+/// (for an exclusive resource) still shows apps the write cancelled, the API is read
+/// again for up to [`recent::GRACE_WINDOW`] after that write, because the service's
+/// reads may lag behind its writes. An answer that agrees, or one read after the
+/// window, is believed, and the record is cleared. When the wait ends sooner (a stop,
+/// or the read's deadline), the state follows the write (apps not shown yet stay,
+/// cancelled apps still shown stay out) and the record stays for the next read; a
+/// re-read that fails fails the read like the first one.
 pub async fn read(
     diags: &mut Diagnostics,
     provider: &ProviderData,
@@ -75,9 +76,10 @@ pub async fn read(
     let owned = state.known_app_ids();
     let (remote, private) = match &private.0 {
         Some(write) => {
+            let write = write.as_read_by(state.is_exclusive());
             let limits = (deadline, &provider.stop);
-            match recent::settle(write, owned.as_ref(), remote, limits, &PACING, list).await {
-                Ok(settled) if settled.unsettled.is_empty() => (settled.remote, Private::default()),
+            match recent::settle(&write, owned.as_ref(), remote, limits, &PACING, list).await {
+                Ok(settled) if settled.is_settled() => (settled.remote, Private::default()),
                 Ok(settled) => (settled.remote, private),
                 Err(error) => return failed(diags, &api, error, state, private),
             }

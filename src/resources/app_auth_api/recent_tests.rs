@@ -18,6 +18,7 @@ use crate::resources::strict::Strict;
 fn written(age_ms: i64) -> RecentWrite {
     RecentWrite {
         written_at_ms: unix_ms().saturating_add_signed(-age_ms),
+        cancelled: BTreeSet::new(),
     }
 }
 
@@ -32,6 +33,12 @@ fn private_state_round_trips_and_old_states_read_as_none() {
     let record = Private(Some(written(0)));
     let decoded: Private = rmp_serde::from_slice(&msgpack(&record)).expect("a record");
     assert_eq!(decoded, record, "round trip");
+    let with_cancels = Private(Some(RecentWrite {
+        cancelled: set(&["a", "b"]),
+        ..written(0)
+    }));
+    let decoded: Private = rmp_serde::from_slice(&msgpack(&with_cancels)).expect("a record");
+    assert_eq!(decoded, with_cancels, "round trip with cancels");
 
     let empty = ValueEmpty::Null;
     let empty_object = Value::Value(StructEmpty {});
@@ -49,6 +56,7 @@ fn private_state_round_trips_and_old_states_read_as_none() {
             msgpack(&serde_json::json!({"app_ids": ["a"]})),
         ),
         ("a negative number", msgpack(&-5)),
+        ("a pair without apps", msgpack(&(5, "a"))),
     ];
     for (name, bytes) in cases {
         let decoded: Private = rmp_serde::from_slice(&bytes).expect(name);
@@ -56,17 +64,23 @@ fn private_state_round_trips_and_old_states_read_as_none() {
     }
 }
 
-/// Only a write that authorized something leaves a record, stamped now.
+/// Only a write that authorized or cancelled something leaves a record, stamped now;
+/// one that only authorized keeps the stamp alone.
 #[test]
-fn a_write_records_what_it_authorized() {
-    assert_eq!(Private::after_write(&set(&[])), Private(None));
-    let Private(Some(write)) = Private::after_write(&set(&["a"])) else {
+fn a_write_records_what_it_changed() {
+    assert_eq!(Private::after_write(&set(&[]), &set(&[])), Private(None));
+    let Private(Some(write)) = Private::after_write(&set(&["a"]), &set(&[])) else {
         panic!("a write that authorized an app leaves a record");
     };
     assert!(
         msgpack(&Private(Some(write.clone()))).len() <= 9,
         "a stamp, no more"
     );
+    assert!(write.window_left(GRACE_WINDOW) > Duration::ZERO);
+    let Private(Some(write)) = Private::after_write(&set(&[]), &set(&["c"])) else {
+        panic!("a write that cancelled an app leaves a record");
+    };
+    assert_eq!(write.cancelled, set(&["c"]));
     assert!(write.window_left(GRACE_WINDOW) > Duration::ZERO);
 }
 
@@ -199,6 +213,7 @@ struct Case {
     name: &'static str,
     age_ms: i64,
     owned: Option<BTreeSet<String>>,
+    cancelled: BTreeSet<String>,
     first: BTreeSet<String>,
     rereads: Vec<Result<BTreeSet<String>, &'static str>>,
     deadline_in: Duration,
@@ -207,6 +222,7 @@ struct Case {
     end: Result<End, &'static str>,
     believed: BTreeSet<String>,
     kept: BTreeSet<String>,
+    left_out: BTreeSet<String>,
     reads: Option<u32>,
 }
 
@@ -216,6 +232,7 @@ fn case(name: &'static str, owned: &[&str], first: &[&str]) -> Case {
         name,
         age_ms: 0,
         owned: Some(set(owned)),
+        cancelled: set(&[]),
         first: set(first),
         rereads: vec![Ok(set(first))],
         deadline_in: Duration::from_secs(60),
@@ -224,6 +241,7 @@ fn case(name: &'static str, owned: &[&str], first: &[&str]) -> Case {
         end: Ok(End::Seen),
         believed: set(first),
         kept: set(&[]),
+        left_out: set(&[]),
         reads: Some(0),
     }
 }
@@ -246,7 +264,10 @@ async fn run(case: &Case) -> (Result<Settled, &'static str>, u32) {
         async move { answer }
     };
     let deadline = Instant::now() + case.deadline_in;
-    let write = written(case.age_ms);
+    let write = RecentWrite {
+        cancelled: case.cancelled.clone(),
+        ..written(case.age_ms)
+    };
     let pacing = Pacing {
         deadline_margin: case.margin,
         ..FAST
@@ -266,9 +287,10 @@ async fn run(case: &Case) -> (Result<Settled, &'static str>, u32) {
     (settled, made.get())
 }
 
-/// A read waits only for recorded apps the state holds, only within the window. Only
-/// an answer that shows them or one read after the window settles them; when the wait
-/// ends sooner the apps still missing are kept, and a failed re-read is an error.
+/// A read waits only for apps the state holds and apps recorded as cancelled, only
+/// within the window. Only an answer that agrees with the record, or one read after the
+/// window, settles them; when the wait ends sooner the write is trusted (missing apps
+/// kept, cancelled ones left out), and a failed re-read is an error.
 #[tokio::test]
 async fn a_read_waits_for_lagging_apps_only_within_the_window() {
     let cases = [
@@ -334,6 +356,60 @@ async fn a_read_waits_for_lagging_apps_only_within_the_window() {
             ..case("short read timeout: still waits within it", &["a"], &[])
         },
         Case {
+            cancelled: set(&["c"]),
+            rereads: vec![Ok(set(&["a", "c"])), Ok(set(&["a"]))],
+            believed: set(&["a"]),
+            reads: Some(2),
+            ..case(
+                "a cancel shown until the second re-read",
+                &["a"],
+                &["a", "c"],
+            )
+        },
+        Case {
+            cancelled: set(&["c"]),
+            end: Ok(End::WindowPassed),
+            reads: None,
+            ..case(
+                "authorized again: believed once the window passes",
+                &["a"],
+                &["a", "c"],
+            )
+        },
+        Case {
+            cancelled: set(&["c"]),
+            ..case(
+                "a cancel undone by the state itself",
+                &["a", "c"],
+                &["a", "c"],
+            )
+        },
+        Case {
+            cancelled: set(&["c"]),
+            ..case("others' apps are not waited for", &["a"], &["a", "x"])
+        },
+        Case {
+            cancelled: set(&["c"]),
+            stopped: true,
+            end: Ok(End::Stopped),
+            believed: set(&["a", "x"]),
+            left_out: set(&["c"]),
+            ..case(
+                "stop requested: the cancelled app stays out",
+                &["a"],
+                &["a", "c", "x"],
+            )
+        },
+        Case {
+            cancelled: set(&["c"]),
+            deadline_in: Duration::from_millis(5),
+            end: Ok(End::Deadline),
+            believed: set(&["a"]),
+            kept: set(&["a"]),
+            left_out: set(&["c"]),
+            ..case("deadline near: both trust the write", &["a"], &["c"])
+        },
+        Case {
             rereads: vec![Ok(set(&[])), Err("503"), Ok(set(&["a"]))],
             end: Err("503"),
             reads: Some(2),
@@ -347,6 +423,7 @@ async fn a_read_waits_for_lagging_apps_only_within_the_window() {
                 assert_eq!(Ok(settled.end), case.end, "{}", case.name);
                 assert_eq!(settled.remote, case.believed, "{}", case.name);
                 assert_eq!(settled.unsettled, case.kept, "{}", case.name);
+                assert_eq!(settled.still_shown, case.left_out, "{}", case.name);
                 assert_eq!(settled.rereads, made, "{}", case.name);
             }
             Err(error) => assert_eq!(Err(error), case.end, "{}", case.name),
@@ -361,6 +438,14 @@ async fn a_read_waits_for_lagging_apps_only_within_the_window() {
 fn stamped(at_ms: u64) -> Private {
     Private(Some(RecentWrite {
         written_at_ms: at_ms,
+        cancelled: BTreeSet::new(),
+    }))
+}
+
+fn cancelling(at_ms: u64, apps: &[&str]) -> Private {
+    Private(Some(RecentWrite {
+        written_at_ms: at_ms,
+        cancelled: set(apps),
     }))
 }
 
@@ -421,6 +506,13 @@ fn an_update_merges_its_record_with_a_running_one() {
             &["a"],
             Some(now),
         ),
+        (
+            "all apps cancelled: kept for the cancels",
+            stamped(now - 1_000),
+            cancelling(now, &["a"]),
+            &[],
+            Some(now),
+        ),
     ];
     for (name, earlier, newer, held, expected) in cases {
         let Private(merged) = earlier.merged(newer, &set(held));
@@ -433,6 +525,49 @@ fn an_update_merges_its_record_with_a_running_one() {
             (got, expected) => assert_eq!(got, expected, "{name}"),
         }
     }
+}
+
+/// An update's record keeps the cancels of both writes, less the apps the state holds
+/// again; those of an expired record go with it.
+#[test]
+fn an_update_merges_the_cancels_of_both_writes() {
+    let now = unix_ms();
+    let cancels = |earlier: Private, newer: Private, held: &[&str]| {
+        let Private(merged) = earlier.merged(newer, &set(held));
+        merged.map(|write| write.cancelled)
+    };
+    assert_eq!(
+        cancels(
+            cancelling(now, &["a", "b"]),
+            cancelling(now, &["c"]),
+            &["d"]
+        ),
+        Some(set(&["a", "b", "c"]))
+    );
+    assert_eq!(
+        cancels(cancelling(now, &["a", "b"]), stamped(now), &["b"]),
+        Some(set(&["a"])),
+        "b authorized again"
+    );
+    assert_eq!(
+        cancels(
+            cancelling(now - 60_000, &["a"]),
+            cancelling(now, &["c"]),
+            &[]
+        ),
+        Some(set(&["c"])),
+        "the expired cancel is dropped"
+    );
+    assert_eq!(
+        cancels(cancelling(now, &["a"]), Private(None), &["a"]),
+        Some(set(&[])),
+        "a held again: only the stamp is left"
+    );
+    assert_eq!(
+        cancels(cancelling(now, &["a"]), Private(None), &[]),
+        Some(set(&["a"])),
+        "a state without apps still waits out its cancels"
+    );
 }
 
 /// An update through the resource hook keeps the record of an earlier create that is
