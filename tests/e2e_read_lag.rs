@@ -100,6 +100,25 @@ fn a_plan_right_after_a_create_waits_for_lagging_reads() {
     assert_eq!(app_ids_of(&values), sorted(&ABC));
 }
 
+/// With `read_lag_seconds = 0` the refresh believes its first answer: the plan right
+/// after a create, while reads still hide the new apps, reads once and offers to
+/// authorize them again, as the setting says.
+#[test]
+fn read_lag_seconds_zero_believes_the_first_answer() {
+    let (emulator, workspace) = fixture();
+    emulator.put_settings(&json!({ "read_lag_reads": LAG }));
+    let provider = hcl::provider(&[("read_lag_seconds", "0")]);
+    let resource = hcl::auth_api("t", "svc-1", "api-1", &AB);
+    workspace.write_main(&format!("{provider}{resource}"));
+    workspace.apply();
+    emulator.clear_calls();
+
+    let plan = workspace.assert_plan_exit_code(2);
+
+    assert_eq!(reads_of_api(&emulator).len(), 1, "no re-read");
+    assert!(marks(&plan.stdout, '+', "app-a"), "{plan}");
+}
+
 /// The same after an update that adds an app: the plan waits for the new app, and
 /// the apps authorized long before are not waited for again.
 #[test]

@@ -3,6 +3,7 @@
 //! lookup of environment variables, so it is tested without touching the process env.
 
 use std::fmt;
+use std::time::Duration;
 
 use reqwest::Url;
 use serde::{Deserialize, Serialize};
@@ -12,7 +13,7 @@ use super::credentials::resolve_credentials;
 use super::location::{check_cloud, check_region, masked_endpoint, parse_endpoint, Source};
 use crate::modelarts::auth::Credentials;
 use crate::resources::identifier_problem;
-use whole_number::{APPS_PER_CALL, MAX_RETRIES};
+use whole_number::{APPS_PER_CALL, MAX_RETRIES, READ_LAG};
 
 /// Default DNS suffix of Huawei Cloud endpoints.
 pub const DEFAULT_CLOUD: &str = "myhuaweicloud.com";
@@ -49,6 +50,9 @@ pub struct ProviderConfig {
     pub workspace_id: Value<String>,
     /// Most apps per authorize or cancel call; a float like `max_retries`.
     pub max_apps_per_call: Value<f64>,
+    /// Seconds a refresh right after an apply waits for lagging reads; a float like
+    /// `max_retries`.
+    pub read_lag_seconds: Value<f64>,
 }
 
 impl fmt::Debug for ProviderConfig {
@@ -76,6 +80,7 @@ impl fmt::Debug for ProviderConfig {
             .field("max_retries", &self.max_retries)
             .field("workspace_id", &self.workspace_id)
             .field("max_apps_per_call", &self.max_apps_per_call)
+            .field("read_lag_seconds", &self.read_lag_seconds)
             .finish()
     }
 }
@@ -98,6 +103,7 @@ impl ProviderConfig {
             || self.insecure.is_unknown()
             || self.max_retries.is_unknown()
             || self.max_apps_per_call.is_unknown()
+            || self.read_lag_seconds.is_unknown()
     }
 }
 
@@ -120,6 +126,8 @@ pub struct ResolvedConfig {
     pub max_retries: u32,
     /// Most apps one authorize or cancel call carries.
     pub max_apps_per_call: usize,
+    /// How long after an apply a refresh re-reads an API whose answer lags behind it.
+    pub read_lag_window: Duration,
 }
 
 /// A problem found while resolving the configuration, ready to become a diagnostic.
@@ -169,6 +177,7 @@ pub fn validate_explicit(config: &ProviderConfig) -> Vec<ConfigProblem> {
     for (setting, value) in [
         (&MAX_RETRIES, config.max_retries),
         (&APPS_PER_CALL, config.max_apps_per_call),
+        (&READ_LAG, config.read_lag_seconds),
     ] {
         if let Value::Value(number) = value {
             problems.extend(setting.check(number, Source::Attribute).err());
@@ -308,15 +317,19 @@ pub fn resolve(
     let max_apps_per_call = APPS_PER_CALL
         .resolve(&config.max_apps_per_call, env)
         .map_err(|p| problems.push(p));
+    let read_lag_seconds = READ_LAG
+        .resolve(&config.read_lag_seconds, env)
+        .map_err(|p| problems.push(p));
 
     let credentials = resolve_credentials(config, env, &mut problems, &mut warnings);
 
-    let numbers = max_retries.and_then(|retries| Ok((retries, max_apps_per_call?)));
+    let numbers =
+        max_retries.and_then(|retries| Ok((retries, max_apps_per_call?, read_lag_seconds?)));
     match (project_id, endpoint, insecure, numbers, credentials) {
         (Some(project_id), Ok(endpoint), Ok(insecure), Ok(numbers), Some(credentials))
             if problems.is_empty() =>
         {
-            let (max_retries, max_apps_per_call) = numbers;
+            let (max_retries, max_apps_per_call, read_lag_seconds) = numbers;
             Ok((
                 ResolvedConfig {
                     endpoint,
@@ -328,6 +341,7 @@ pub fn resolve(
                     max_retries,
                     // Checked to lie within 1 and MAX_APPS_PER_CALL, so it fits.
                     max_apps_per_call: max_apps_per_call as usize,
+                    read_lag_window: Duration::from_secs(read_lag_seconds.into()),
                 },
                 warnings,
             ))

@@ -244,6 +244,78 @@ fn a_bad_apps_per_call_names_the_attribute_and_the_range() {
     }
 }
 
+/// read_lag_seconds: the attribute, then MODELARTS_READ_LAG_SECONDS, then 10; a value
+/// outside 0..=300 or not whole is refused on the attribute, naming the range.
+#[test]
+fn read_lag_comes_from_the_block_then_the_environment_then_10() {
+    let env = "MODELARTS_READ_LAG_SECONDS";
+    let cases = [
+        ("default", None, vec![], Ok(10)),
+        ("environment", None, vec![(env, "45")], Ok(45)),
+        ("block off", Some(0.0), vec![(env, "45")], Ok(0)),
+        ("block at the limit", Some(300.0), vec![], Ok(300)),
+        (
+            "above the limit",
+            Some(301.0),
+            vec![],
+            Err("read_lag_seconds is 301."),
+        ),
+        (
+            "fraction",
+            Some(2.5),
+            vec![],
+            Err("read_lag_seconds is 2.5."),
+        ),
+        (
+            "negative",
+            Some(-1.0),
+            vec![],
+            Err("read_lag_seconds is -1."),
+        ),
+        (
+            "environment text",
+            None,
+            vec![(env, "long")],
+            Err("MODELARTS_READ_LAG_SECONDS (used for read_lag_seconds) is"),
+        ),
+    ];
+    for (name, block, env, expected) in cases {
+        let config = ProviderConfig {
+            read_lag_seconds: block.map_or(Value::Null, Value::Value),
+            ..minimal()
+        };
+        match (resolve_with(&config, &env), expected) {
+            (Ok((resolved, _)), Ok(seconds)) => {
+                assert_eq!(resolved.read_lag_window.as_secs(), seconds, "{name}")
+            }
+            (Err(problems), Err(needle)) => {
+                assert_eq!(problems.len(), 1, "{name}: {problems:?}");
+                let problem = &problems[0];
+                assert_eq!(problem.attribute, Some("read_lag_seconds"), "{name}");
+                assert_eq!(problem.summary, "Invalid read_lag_seconds", "{name}");
+                for needle in [needle, "whole number from 0 to 300"] {
+                    assert!(
+                        problem.detail.contains(needle),
+                        "{name}: {}",
+                        problem.detail
+                    );
+                }
+                let explicit = validate_explicit(&config);
+                assert_eq!(explicit.len(), usize::from(block.is_some()), "{name}");
+            }
+            (outcome, expected) => panic!("{name}: {outcome:?}, expected {expected:?}"),
+        }
+    }
+    let unknown = ProviderConfig {
+        read_lag_seconds: Value::Unknown,
+        ..minimal()
+    };
+    assert!(
+        unknown.has_unknown(),
+        "an unknown value defers configuration"
+    );
+}
+
 /// A max_apps_per_call known only after apply defers configuration like any other.
 #[test]
 fn an_unknown_apps_per_call_is_an_unknown_block() {

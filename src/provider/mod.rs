@@ -84,6 +84,7 @@ fn connect(diags: &mut Diagnostics, resolved: ResolvedConfig) -> Option<Provider
         workspace_id = %resolved.workspace_id,
         max_retries = resolved.max_retries,
         max_apps_per_call = resolved.max_apps_per_call,
+        read_lag_seconds = resolved.read_lag_window.as_secs(),
         insecure = resolved.insecure,
         "provider configured"
     );
@@ -93,6 +94,7 @@ fn connect(diags: &mut Diagnostics, resolved: ResolvedConfig) -> Option<Provider
         workspace_id: resolved.workspace_id,
         stop: crate::stop::global().clone(),
         holds: Default::default(),
+        read_lag_window: resolved.read_lag_window,
     })
 }
 

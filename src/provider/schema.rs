@@ -128,6 +128,18 @@ pub fn provider_schema() -> Schema {
             ),
         ),
         (
+            "read_lag_seconds",
+            optional(
+                Number,
+                false,
+                "How long, in whole seconds from 0 to 300, a refresh right after an apply \
+             keeps re-reading an API whose answer does not show that apply yet (apps just \
+             authorized missing, or apps just cancelled still there) before it believes \
+             the answer. Environment variable `MODELARTS_READ_LAG_SECONDS`. Default `10`. \
+             Raise it where the service's reads lag longer; `0` believes the first answer.",
+            ),
+        ),
+        (
             "workspace_id",
             optional(
                 String,

@@ -2,6 +2,7 @@
 //! provider is configured, so they hold a shared slot that `configure` fills.
 
 use std::sync::{Arc, RwLock};
+use std::time::Duration;
 
 use tf_provider::Diagnostics;
 
@@ -23,6 +24,8 @@ pub struct ProviderData {
     pub stop: StopFlag,
     /// Which apps objects of this run hold on each API, and the lock per API.
     pub holds: ApiHolds,
+    /// How long after an apply a refresh re-reads an API whose answer lags behind it.
+    pub read_lag_window: Duration,
 }
 
 #[derive(Debug, Default)]

@@ -92,6 +92,7 @@ fn provider_schema_flags_match_the_configuration_contract() {
         expect("insecure", json!("bool"), "optional"),
         expect("max_retries", json!("number"), "optional"),
         expect("max_apps_per_call", json!("number"), "optional"),
+        expect("read_lag_seconds", json!("number"), "optional"),
         expect("workspace_id", json!("string"), "optional"),
     ];
     assert_attributes(provider.provider_block(), &expected, "provider");

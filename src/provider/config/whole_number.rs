@@ -1,12 +1,13 @@
 //! Settings that take a whole number within a range (`max_retries`,
-//! `max_apps_per_call`): the attribute, else the environment variable, else the default,
-//! and a diagnostic naming the attribute for anything else.
+//! `max_apps_per_call`, `read_lag_seconds`): the attribute, else the environment
+//! variable, else the default, and a diagnostic naming the attribute for anything else.
 
 use tf_provider::value::Value;
 
 use super::{ConfigProblem, DEFAULT_MAX_RETRIES};
 use crate::modelarts::MAX_APPS_PER_CALL;
 use crate::provider::location::Source;
+use crate::resources::app_auth_api::recent::GRACE_WINDOW;
 
 /// A setting that takes a whole number within a range: the attribute, else its
 /// environment variable, else the default.
@@ -41,6 +42,17 @@ pub(super) const APPS_PER_CALL: WholeNumber = WholeNumber {
     meaning: " It is the most apps one authorize or cancel call carries; unset, it is \
               the service's documented limit of 100. Set it lower only when your region \
               or account allows fewer.",
+};
+
+pub(super) const READ_LAG: WholeNumber = WholeNumber {
+    attribute: "read_lag_seconds",
+    env_name: "MODELARTS_READ_LAG_SECONDS",
+    summary: "Invalid read_lag_seconds",
+    min: 0,
+    max: 300,
+    default: GRACE_WINDOW.as_secs() as u32,
+    meaning: " It is how long after an apply a refresh keeps re-reading an API whose \
+              answer does not show that apply yet; unset, it is 10.",
 };
 
 impl WholeNumber {

@@ -208,7 +208,10 @@ impl Resource for AppAuthApiResource {
                     Value::Value(state) => state.known_app_ids().unwrap_or_default(),
                     _ => Default::default(),
                 };
-                (Strict(state), private.merged(written, &held))
+                (
+                    Strict(state),
+                    private.merged(written, &held, provider.read_lag_window),
+                )
             });
             (d, updated)
         })

@@ -7,7 +7,7 @@ use tf_provider::value::Value;
 use tf_provider::Diagnostics;
 
 use super::batch;
-use super::recent::{self, Private, PACING};
+use super::recent::{self, Pacing, Private, PACING};
 use super::state::{app_set, describe_api, AppAuthApiState, AuthApiId, ID_FORMATS};
 use crate::diagnostics::{client_error, root_error, root_warning};
 use crate::modelarts::{ApiRef, ClientError};
@@ -40,7 +40,7 @@ pub fn merge(
 ///
 /// When `private` records a recent write and the answer lacks apps the state holds, or
 /// (for an exclusive resource) still shows apps the write cancelled, the API is read
-/// again for up to [`recent::GRACE_WINDOW`] after that write, because the service's
+/// again for up to the provider's `read_lag_seconds` after that write, because the service's
 /// reads may lag behind its writes. An answer that agrees, or one read after the
 /// window, is believed, and the record is cleared. When the wait ends sooner (a stop,
 /// or the read's deadline), the state follows the write (apps not shown yet stay,
@@ -78,7 +78,11 @@ pub async fn read(
         Some(write) => {
             let write = write.as_read_by(state.is_exclusive());
             let limits = (deadline, &provider.stop);
-            match recent::settle(&write, owned.as_ref(), remote, limits, &PACING, list).await {
+            let pacing = Pacing {
+                window: provider.read_lag_window,
+                ..PACING
+            };
+            match recent::settle(&write, owned.as_ref(), remote, limits, &pacing, list).await {
                 Ok(settled) if settled.is_settled() => (settled.remote, Private::default()),
                 Ok(settled) => (settled.remote, private),
                 Err(error) => return failed(diags, &api, error, state, private),

@@ -15,14 +15,11 @@ use tokio::time::Instant;
 
 use crate::stop::StopFlag;
 
-/// How long after a write a read that disagrees with it keeps re-reading.
+/// How long after a write a read that disagrees with it keeps re-reading, unless the
+/// provider's `read_lag_seconds` says otherwise.
 /// Long enough for the replication delays such services show (a second or two) with room
 /// to spare, short enough that a plan right after an apply which meets real drift (an app
 /// cancelled at once behind Terraform's back) is slowed by seconds, not minutes.
-///
-/// TODO(#4): fixed, so a service slower than this shows its lag as drift; remove once
-/// the window follows how slow the service really is (a setting, or learnt from the
-/// re-reads).
 pub const GRACE_WINDOW: Duration = Duration::from_secs(10);
 
 /// When the last write that changed apps ended, and the apps it cancelled.
@@ -107,16 +104,17 @@ impl Private {
 
     /// The record an update leaves, combining `newer` (the update's own) with this
     /// earlier record if its window is still open: the newer stamp, and the apps either
-    /// cancelled that the updated state (`held`) does not hold again. Nothing is left
+    /// cancelled that the updated state (`held`) does not hold again. The earlier record
+    /// is open while less than `window` (the provider's) has passed. Nothing is left
     /// when the state holds no app and no cancel is left to wait out. An earlier stamp
     /// in the future (another machine's clock) is taken as now, so it never outlives one
     /// window from here; an earlier cancel carried by a newer stamp may be waited for
     /// up to one window longer, never more.
-    pub fn merged(self, newer: Private, held: &BTreeSet<String>) -> Private {
+    pub fn merged(self, newer: Private, held: &BTreeSet<String>, window: Duration) -> Private {
         let now = unix_ms();
         let earlier = self
             .0
-            .filter(|write| write.window_left(GRACE_WINDOW) > Duration::ZERO)
+            .filter(|write| write.window_left(window) > Duration::ZERO)
             .map(|write| RecentWrite {
                 written_at_ms: write.written_at_ms.min(now),
                 ..write

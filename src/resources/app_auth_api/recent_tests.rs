@@ -103,6 +103,7 @@ fn offline_resource() -> AppAuthApiResource {
         workspace_id: "0".into(),
         stop: StopFlag::default(),
         holds: Default::default(),
+        read_lag_window: GRACE_WINDOW,
     });
     AppAuthApiResource::new(shared)
 }
@@ -515,7 +516,7 @@ fn an_update_merges_its_record_with_a_running_one() {
         ),
     ];
     for (name, earlier, newer, held, expected) in cases {
-        let Private(merged) = earlier.merged(newer, &set(held));
+        let Private(merged) = earlier.merged(newer, &set(held), GRACE_WINDOW);
         match (merged.map(|write| write.written_at_ms), expected) {
             // "now" is read again inside, so a clamped stamp may be a little later.
             (Some(at), Some(want_at)) => assert!(
@@ -533,7 +534,7 @@ fn an_update_merges_its_record_with_a_running_one() {
 fn an_update_merges_the_cancels_of_both_writes() {
     let now = unix_ms();
     let cancels = |earlier: Private, newer: Private, held: &[&str]| {
-        let Private(merged) = earlier.merged(newer, &set(held));
+        let Private(merged) = earlier.merged(newer, &set(held), GRACE_WINDOW);
         merged.map(|write| write.cancelled)
     };
     assert_eq!(
