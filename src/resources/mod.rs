@@ -6,6 +6,7 @@ pub mod app_auth_api;
 pub mod guard;
 pub mod strict;
 pub mod timeouts;
+pub mod value_serde;
 
 use tf_provider::schema::{Attribute, AttributeConstraint, AttributeType, Description};
 use tf_provider::value::Value;

@@ -9,6 +9,7 @@ use tf_provider::value::Value;
 use tf_provider::{AttributePath, Diagnostics};
 
 use crate::diagnostics::attribute_error;
+use crate::resources::value_serde;
 
 /// Used for any operation whose timeout is not set.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(5 * 60);
@@ -18,12 +19,16 @@ pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(5 * 60);
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Timeouts {
     /// Bound of create.
+    #[serde(deserialize_with = "value_serde::value")]
     pub create: Value<String>,
     /// Bound of read (refresh, import).
+    #[serde(deserialize_with = "value_serde::value")]
     pub read: Value<String>,
     /// Bound of update.
+    #[serde(deserialize_with = "value_serde::value")]
     pub update: Value<String>,
     /// Bound of delete.
+    #[serde(deserialize_with = "value_serde::value")]
     pub delete: Value<String>,
 }
 
@@ -31,10 +36,13 @@ pub struct Timeouts {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CreateDeleteTimeouts {
     /// Bound of create.
+    #[serde(deserialize_with = "value_serde::value")]
     pub create: Value<String>,
     /// Bound of read (refresh, import).
+    #[serde(deserialize_with = "value_serde::value")]
     pub read: Value<String>,
     /// Bound of delete.
+    #[serde(deserialize_with = "value_serde::value")]
     pub delete: Value<String>,
 }
 

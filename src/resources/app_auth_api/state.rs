@@ -11,6 +11,7 @@ use crate::modelarts::ApiRef;
 use crate::provider::config::DEFAULT_WORKSPACE;
 use crate::resources::identifier_problem;
 use crate::resources::timeouts::Timeouts;
+use crate::resources::value_serde;
 
 /// A set of app IDs as Terraform sends it: members can be unknown at plan time. A `Vec`
 /// rather than a set type, because two unknown members compare equal and a set would
@@ -22,20 +23,28 @@ pub type AppIdSet = Vec<Value<String>>;
 #[serde(default)]
 pub struct AppAuthApiState {
     /// Terraform ID, see [`AuthApiId`].
+    #[serde(deserialize_with = "value_serde::value")]
     pub id: Value<String>,
     /// The real-time service.
+    #[serde(deserialize_with = "value_serde::value")]
     pub service_id: Value<String>,
     /// The app-auth API of that service.
+    #[serde(deserialize_with = "value_serde::value")]
     pub api_id: Value<String>,
     /// The apps the API is authorized to.
+    #[serde(deserialize_with = "value_serde::list")]
     pub app_ids: Value<AppIdSet>,
     /// Workspace of the service.
+    #[serde(deserialize_with = "value_serde::value")]
     pub workspace_id: Value<String>,
     /// Project of the service.
+    #[serde(deserialize_with = "value_serde::value")]
     pub project_id: Value<String>,
     /// Whether `app_ids` is the whole truth (true) or the apps this resource owns.
+    #[serde(deserialize_with = "value_serde::value")]
     pub exclusive: Value<bool>,
     /// Time limits.
+    #[serde(deserialize_with = "value_serde::value")]
     pub timeouts: Value<Timeouts>,
 }
 
