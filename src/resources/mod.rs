@@ -53,6 +53,14 @@ pub const MAX_ID_CHARS: usize = 128;
 /// import parsers and the provider settings all call this one function, at plan time,
 /// before any call.
 pub fn identifier_problem(value: &str) -> Option<String> {
+    // Plans check every app ID of every resource; a valid ID is settled in one pass.
+    let plainly_valid = value.len() <= MAX_ID_CHARS
+        && value
+            .bytes()
+            .all(|b| b.is_ascii_graphic() && !REFUSED_CHARS.contains(&char::from(b)));
+    if plainly_valid && !value.is_empty() && !DOT_SEGMENTS.contains(&value) {
+        return None;
+    }
     if value.is_empty() {
         Some("is empty".into())
     } else if value.chars().count() > MAX_ID_CHARS {
