@@ -167,6 +167,13 @@ fn read_lag_shows_cancelled_authorizations_to_the_next_reads() {
     assert_eq!(authed_apps[0]["app_id"], "a1", "{authed_apps}");
     assert_eq!(authed_apps[1]["app_id"], "a2", "{authed_apps}");
     assert_eq!(ids(&read(), "auths"), ["a2"]);
+
+    // Reads that never saw an authorization do not see it after its cancel.
+    emulator.call("POST", AUTHORIZE, Some(&apps(&["a3"])));
+    emulator.call("DELETE", AUTHORIZE, Some(&apps(&["a3"])));
+    for _ in 0..3 {
+        assert_eq!(ids(&read(), "auths"), ["a2"]);
+    }
 }
 
 /// `conflict_on_concurrent_writes` refuses a write on a service while another write

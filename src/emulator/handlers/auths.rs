@@ -228,9 +228,11 @@ pub fn cancel(project: &mut Project, call: &Call<'_>) -> Result<Reply, ApiError>
         } else if !known {
             AppAuthResult::failure(&api_id, app_id, format!("app {app_id} does not exist"))
         } else if let Some(removed) = project.auths.remove(&key, app_id) {
-            project
-                .auths
-                .linger(&key, app_id, call.settings.read_lag_reads);
+            // Reads that never saw the authorization do not see it after the cancel.
+            if removed.hidden_reads == 0 {
+                let reads = call.settings.read_lag_reads;
+                project.auths.linger(&key, app_id, reads);
+            }
             changed = true;
             AppAuthResult::success(&api_id, app_id, Some(removed.auth_id))
         } else {
