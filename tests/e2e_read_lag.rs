@@ -221,27 +221,52 @@ fn a_refresh_whose_re_read_fails_keeps_the_apps_and_the_record() {
     assert_apps_and_record_kept(&workspace);
 }
 
-/// Two quick applies, the second only cancelling: the plan right after them still
-/// waits for the apps the first one authorized, because the update keeps the create's
-/// record.
+/// Two quick applies, the second changing no app (only a timeout): the plan right
+/// after them still waits for the apps the first one authorized, because the update
+/// keeps the create's record.
 #[test]
 fn an_update_keeps_the_record_of_the_create_before_it() {
     let (emulator, workspace) = fixture();
     emulator.put_settings(&json!({ "read_lag_reads": LAG }));
     workspace.write_main(&hcl::auth_api("t", "svc-1", "api-1", &ABC));
     workspace.apply();
-    workspace.write_main(&hcl::auth_api("t", "svc-1", "api-1", &AB));
+    let created = stored_private(&workspace);
+    let longer_update = "  timeouts {\n    update = \"4m\"\n  }\n";
+    workspace.write_main(&hcl::auth_api_with(
+        "t",
+        "svc-1",
+        "api-1",
+        &ABC,
+        longer_update,
+    ));
 
     // No refresh in between, as with `-refresh=false` or a refresh cut short.
     workspace.run_ok(&["apply", "-refresh=false", "-auto-approve", "-input=false"]);
 
-    assert_eq!(emulator.authorized_apps("svc-1", "api-1", "0"), set(&AB));
-    assert!(
-        is_stamp(&stored_private(&workspace)),
+    assert!(is_stamp(&created), "the create leaves a record: {created}");
+    assert_eq!(
+        stored_private(&workspace),
+        created,
         "the create's record is kept"
     );
     let reads = plan_without_changes(&emulator, &workspace);
     assert_eq!(reads, LAG as usize + 1, "hidden twice, then shown");
+}
+
+/// An update that cancels records the apps it cancelled beside its stamp, whether or
+/// not the resource is exclusive.
+#[test]
+fn a_cancel_is_recorded_by_name() {
+    let (_emulator, workspace) = fixture();
+    workspace.write_main(&hcl::auth_api("t", "svc-1", "api-1", &ABC));
+    workspace.apply();
+    workspace.write_main(&hcl::auth_api("t", "svc-1", "api-1", &AB));
+
+    workspace.run_ok(&["apply", "-refresh=false", "-auto-approve", "-input=false"]);
+
+    let private = stored_private(&workspace);
+    assert!(is_stamp(&private[0]), "a stamp: {private}");
+    assert_eq!(private[1], json!(["app-c"]), "and the cancel: {private}");
 }
 
 /// A plan right after an exclusive resource cancelled an app, while reads still show
@@ -320,6 +345,83 @@ fn a_refresh_cut_short_after_a_cancel_keeps_the_app_out() {
         json!(["app-c"]),
         "the record is kept: {private}"
     );
+}
+
+/// A non-exclusive update cancels an app, and a quick second apply turns `exclusive`
+/// on: the plan right after it, while reads still show the cancelled app, finds no
+/// changes. The cancel is recorded although the first update was not exclusive, and
+/// the refresh in between, which did not need it, keeps it.
+#[test]
+fn exclusive_turned_on_right_after_a_cancel_waits_for_it_too() {
+    let (emulator, workspace) = fixture();
+    workspace.write_main(&hcl::auth_api("t", "svc-1", "api-1", &ABC));
+    workspace.apply();
+    emulator.put_settings(&json!({ "read_lag_reads": LAG }));
+    workspace.write_main(&hcl::auth_api("t", "svc-1", "api-1", &AB));
+    workspace.apply();
+    workspace.write_main(&hcl::auth_api_with("t", "svc-1", "api-1", &AB, EXCLUSIVE));
+
+    workspace.apply();
+
+    assert_eq!(emulator.authorized_apps("svc-1", "api-1", "0"), set(&AB));
+    plan_without_changes(&emulator, &workspace);
+    let values = workspace.resource(ADDRESS).expect("in the state");
+    assert_eq!(app_ids_of(&values), sorted(&AB));
+}
+
+/// A create whose authorize answers are all lost (the service applied them) while
+/// reads lag: the re-read that does not show the apps yet cannot prove they are not
+/// authorized, so the state keeps them all, and nothing is left that Terraform would
+/// never cancel.
+#[test]
+fn a_create_whose_answers_are_lost_keeps_apps_a_lagging_re_read_lacks() {
+    let (emulator, workspace) = fixture();
+    emulator.put_settings(&json!({ "read_lag_reads": LAG }));
+    emulator.put_faults(&json!([{"operation": "authorize", "lose_answer": true}]));
+    let provider = hcl::provider_with_few_retries();
+    let resource = hcl::auth_api("t", "svc-1", "api-1", &ABC);
+    workspace.write_main(&format!("{provider}{resource}"));
+
+    let output = workspace.apply_json();
+
+    assert_eq!(output.code, 1, "no answer confirms the apps: {output}");
+    let authorize = calls::of(&emulator, Operation::Authorize);
+    assert!(
+        authorize
+            .iter()
+            .all(|c| c.raw["answer_lost"] == true && c.status == 200),
+        "every authorize was applied, unanswered: {}",
+        calls::describe(&authorize)
+    );
+    assert_eq!(emulator.authorized_apps("svc-1", "api-1", "0"), set(&ABC));
+    let values = workspace.resource(ADDRESS).expect("the apps are kept");
+    assert_eq!(app_ids_of(&values), sorted(&ABC), "{output}");
+}
+
+/// The same on an update: the added app whose answer is lost stays in the state, so
+/// that dropping it from the configuration later cancels it.
+#[test]
+fn an_update_whose_answer_is_lost_keeps_the_app_a_lagging_re_read_lacks() {
+    let (emulator, workspace) = fixture();
+    let provider = hcl::provider_with_few_retries();
+    let abd = ["app-a", "app-b", "app-d"];
+    let main = |apps: &[&str]| format!("{provider}{}", hcl::auth_api("t", "svc-1", "api-1", apps));
+    workspace.write_main(&main(&AB));
+    workspace.apply();
+    emulator.put_settings(&json!({ "read_lag_reads": LAG }));
+    emulator.put_faults(&json!([{"operation": "authorize", "lose_answer": true}]));
+    workspace.write_main(&main(&abd));
+
+    let output = workspace.apply_json();
+
+    assert_eq!(output.code, 1, "{output}");
+    assert_eq!(emulator.authorized_apps("svc-1", "api-1", "0"), set(&abd));
+    let values = workspace.resource(ADDRESS).expect("in the state");
+    assert_eq!(app_ids_of(&values), sorted(&abd), "{output}");
+    emulator.clear_faults();
+    workspace.write_main(&main(&AB));
+    workspace.apply();
+    assert_eq!(emulator.authorized_apps("svc-1", "api-1", "0"), set(&AB));
 }
 
 /// An emulator whose reads lag longer than a grace window, and a workspace that has

@@ -115,13 +115,9 @@ pub async fn update(
         cancelled = cancelled.done.len(),
         "authorization updated"
     );
-    // Only an exclusive resource records apps it does not hold, so only its refresh
-    // must wait for a cancel to show.
-    let lingering = match planned.is_exclusive() {
-        true => cancelled.done.clone(),
-        false => BTreeSet::new(),
-    };
-    let written = Private::after_write(&possibly_added, &lingering);
+    // Cancels are recorded whether or not the resource is exclusive: only an exclusive
+    // refresh waits for them, but a quick later update may turn `exclusive` on.
+    let written = Private::after_write(&possibly_added, &cancelled.done);
     let updated = AppAuthApiState {
         app_ids: app_set(apps_now),
         ..planned

@@ -190,12 +190,18 @@ pub fn reconcile(progress: &mut Progress, direction: Direction, remote: &Remote)
             "the service reported a failure, but the app is already in the wanted condition"
         );
     }
-    // An app sent without a usable answer is settled by a re-read either way: shown in
-    // the wanted condition it is done, shown otherwise the call did not take effect.
+    // An app sent without a usable answer is done when the re-read shows it in the
+    // wanted condition. An authorize the re-read does not show stays unknown: the read
+    // may lag behind the write, so the app is kept as possibly authorized, for the next
+    // refresh (which waits for lagging reads) to settle, rather than dropped while the
+    // service may hold it. A cancel the re-read still shows failed; the app stays in
+    // the state either way.
     if let Remote::Apps(_) | Remote::Gone(_) = remote {
         for app in std::mem::take(&mut progress.unknown) {
             if holds(&app) {
                 settled.push(app);
+            } else if direction == Direction::Authorize && matches!(remote, Remote::Apps(_)) {
+                progress.unknown.push(app);
             } else {
                 progress.failed.push(AppFailure {
                     reason: match direction {
@@ -370,6 +376,24 @@ mod tests {
             assert_eq!(progress.done, expected, "{name}");
             assert_eq!(progress.unresolved().count(), unresolved, "{name}");
         }
+    }
+
+    /// An authorize sent without an answer that the re-read does not show stays
+    /// unknown, since the read may lag; only a vanished API makes it a failure.
+    #[test]
+    fn an_unanswered_authorize_the_reread_lacks_stays_possibly_authorized() {
+        let mut lagging = progress(&[], &[], &["sent-a", "sent-b"]);
+        reconcile(&mut lagging, Direction::Authorize, &remote(&["sent-a"]));
+        assert_eq!(lagging.unknown, ["sent-b"], "kept as possibly authorized");
+        assert!(lagging.failed.is_empty());
+
+        let mut gone = progress(&[], &[], &["sent-a"]);
+        let vanished = Remote::Gone(ClientError::Config {
+            message: "gone".into(),
+        });
+        reconcile(&mut gone, Direction::Authorize, &vanished);
+        assert!(gone.unknown.is_empty(), "a vanished API holds nothing");
+        assert_eq!(gone.failed.len(), 1);
     }
 
     /// The hint names the number sent, and only a 400 ModelArts.0107 to several apps

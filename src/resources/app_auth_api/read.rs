@@ -42,7 +42,8 @@ pub fn merge(
 /// (for an exclusive resource) still shows apps the write cancelled, the API is read
 /// again for up to the provider's `read_lag_seconds` after that write, because the service's
 /// reads may lag behind its writes. An answer that agrees, or one read after the
-/// window, is believed, and the record is cleared. When the wait ends sooner (a stop,
+/// window, is believed, and the record is cleared (but for cancels a refresh that is
+/// not exclusive did not check, while the window lasts). When the wait ends sooner (a stop,
 /// or the read's deadline), the state follows the write (apps not shown yet stay,
 /// cancelled apps still shown stay out) and the record stays for the next read; a
 /// re-read that fails fails the read like the first one.
@@ -83,7 +84,10 @@ pub async fn read(
                 ..PACING
             };
             match recent::settle(&write, owned.as_ref(), remote, limits, &pacing, list).await {
-                Ok(settled) if settled.is_settled() => (settled.remote, Private::default()),
+                Ok(settled) if settled.is_settled() => {
+                    let left = private.after_read(state.is_exclusive(), provider.read_lag_window);
+                    (settled.remote, left)
+                }
                 Ok(settled) => (settled.remote, private),
                 Err(error) => return failed(diags, &api, error, state, private),
             }

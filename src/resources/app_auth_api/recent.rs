@@ -134,6 +134,17 @@ impl Private {
         }
         Private(Some(merged))
     }
+
+    /// The record a read that settled everything it checked leaves: none, unless the
+    /// read was of a resource that is not exclusive, which does not check cancels, and
+    /// the record has some within `window`. Those stay, so that an update turning
+    /// `exclusive` on merges them and the refresh after it waits for them.
+    pub fn after_read(self, exclusive: bool, window: Duration) -> Private {
+        let unchecked = self.0.filter(|write| {
+            !exclusive && !write.cancelled.is_empty() && write.window_left(window) > Duration::ZERO
+        });
+        Private(unchecked)
+    }
 }
 
 /// Milliseconds since the Unix epoch (0 on a clock set before it).

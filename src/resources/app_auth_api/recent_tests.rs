@@ -571,6 +571,36 @@ fn an_update_merges_the_cancels_of_both_writes() {
     );
 }
 
+/// A read that settled clears the record, except the cancels a read that is not
+/// exclusive did not check, while their window lasts.
+#[test]
+fn a_settled_read_keeps_only_the_cancels_it_did_not_check() {
+    let now = unix_ms();
+    let window = GRACE_WINDOW;
+    let cases = [
+        ("exclusive", cancelling(now, &["c"]), true, false),
+        (
+            "not exclusive, cancels",
+            cancelling(now, &["c"]),
+            false,
+            true,
+        ),
+        ("not exclusive, no cancel", stamped(now), false, false),
+        (
+            "window over",
+            cancelling(now - 60_000, &["c"]),
+            false,
+            false,
+        ),
+        ("no record", Private(None), false, false),
+    ];
+    for (name, record, exclusive, kept) in cases {
+        let left = record.clone().after_read(exclusive, window);
+        let expected = if kept { record } else { Private(None) };
+        assert_eq!(left, expected, "{name}");
+    }
+}
+
 /// An update through the resource hook keeps the record of an earlier create that is
 /// still running, even when the update itself authorizes nothing.
 #[tokio::test]
