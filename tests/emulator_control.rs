@@ -221,6 +221,32 @@ fn a_seed_is_loaded_unless_a_state_file_exists() {
     assert_eq!(Emulator::start_with(&args).state(), json!({"projects": {}}));
 }
 
+/// A seed none of whose projects is the one `--project-id` accepts is refused at start,
+/// naming both, rather than served where no request can reach it.
+#[test]
+fn a_seed_for_another_project_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let seed = dir.path().join("seed.json");
+    let world = json!({"projects": {"other-project": {"services": [], "apps": [],
+        "authorizations": []}}});
+    std::fs::write(&seed, world.to_string()).unwrap();
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_modelarts-emulator"))
+        .args(["--listen", "127.0.0.1:0", "--token", "t"])
+        .args([
+            "--project-id",
+            TEST_PROJECT,
+            "--seed",
+            seed.to_str().unwrap(),
+        ])
+        .output()
+        .expect("the emulator binary runs");
+    assert!(!output.status.success(), "refused: {output:?}");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    for needle in ["other-project", TEST_PROJECT, "--project-id"] {
+        assert!(stderr.contains(needle), "{needle} in {stderr}");
+    }
+}
+
 /// SIGTERM and SIGINT stop the emulator with exit status 0.
 #[test]
 fn signals_stop_the_emulator_cleanly() {

@@ -46,6 +46,14 @@ fn unknown_objects_answer_404_modelarts_0102() {
     }
     let answer = emulator.call("GET", "/app-auth/apps/nope/auth-apis", None);
     assert_eq!(answer.error_code(), "ModelArts.0102");
+
+    // The message names the part of the path that is unknown: the service first.
+    let unknown_service = emulator.call("POST", &auth_path("nope", API), Some(&one));
+    assert_eq!(
+        unknown_service.body["error_msg"], "service nope does not exist",
+        "{:?}",
+        unknown_service.body
+    );
 }
 
 /// Invalid bodies and parameters answer 400 ModelArts.0107.

@@ -85,6 +85,16 @@ fn load_world(config: &Config) -> Result<World, StartError> {
             })?,
         (None, None) => WorldDoc::default(),
     };
+    if let Some(project_id) = &config.credentials.project_id {
+        if !doc.projects.is_empty() && !doc.projects.contains_key(project_id) {
+            let held: Vec<&str> = doc.projects.keys().map(String::as_str).collect();
+            return Err(StartError::World(format!(
+                "the world holds project(s) {} but --project-id is {project_id}, so no \
+                 request could reach them; pass one of them as --project-id",
+                held.join(", ")
+            )));
+        }
+    }
     World::from_doc(doc).map_err(|e| StartError::World(format!("invalid world: {e}")))
 }
 

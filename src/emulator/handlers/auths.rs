@@ -77,6 +77,12 @@ pub(super) fn api_in<'p>(
     call: &Call<'_>,
     workspace: &str,
 ) -> Result<&'p Api, ApiError> {
+    if !project.services.contains_key(call.service_id()) {
+        return Err(ApiError::not_found(format!(
+            "service {} does not exist",
+            call.service_id()
+        )));
+    }
     project
         .api(call.service_id(), call.api_id())
         .filter(|a| a.workspace_id == workspace)
