@@ -92,6 +92,20 @@ fn an_app_is_created_imported_replaced_and_deleted() {
     }
     workspace.assert_no_changes();
 
+    workspace.state_rm(APP);
+    let missing = workspace.import(APP, "app-404");
+    assert_ne!(missing.code, 0, "{missing}");
+    let text = support::terraform::checks::normalized(&missing.stderr);
+    for needle in [
+        "Cannot import: app not found",
+        "\"app-404\"",
+        "Check the app ID",
+    ] {
+        assert!(text.contains(needle), "{needle}: {missing}");
+    }
+    let imported = workspace.import(APP, &app_id);
+    assert_eq!(imported.code, 0, "{imported}");
+
     workspace.write_main(&config("billing-v2"));
     workspace.apply();
     let renamed = workspace.resource(APP).expect("in state");

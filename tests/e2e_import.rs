@@ -150,13 +150,34 @@ fn malformed_import_ids_are_refused_before_any_call() {
 }
 
 /// Importing a well-formed ID for an API without apps, or for an API that does not
-/// exist, fails with "Cannot import non-existent remote object" and changes nothing.
+/// exist, fails with the provider's own error, which says which and what to do, and
+/// changes nothing.
 #[test]
 fn importing_what_is_not_there_is_refused() {
-    for (name, id, api_id) in [
-        ("an API with no apps", "svc-1/api-2", "api-2"),
-        ("an API that does not exist", "svc-1/api-404", "api-404"),
-        ("a service that does not exist", "svc-404/api-1", "api-1"),
+    let not_found = "Error: Cannot import: API not found";
+    let check_ids = "Check the service and API IDs";
+    for (name, id, api_id, summary, advice) in [
+        (
+            "an API with no apps",
+            "svc-1/api-2",
+            "api-2",
+            "Error: Nothing to import",
+            "write the resource in the configuration and apply it",
+        ),
+        (
+            "an API that does not exist",
+            "svc-1/api-404",
+            "api-404",
+            not_found,
+            check_ids,
+        ),
+        (
+            "a service that does not exist",
+            "svc-404/api-1",
+            "api-1",
+            not_found,
+            check_ids,
+        ),
     ] {
         let (emulator, workspace) = existing_authorization();
         let service_id = id.split('/').next().expect("two parts");
@@ -165,11 +186,10 @@ fn importing_what_is_not_there_is_refused() {
         let output = workspace.import(ADDRESS, id);
 
         assert_ne!(output.code, 0, "{name}: {output}");
-        let text = normalized(&output.stderr).to_lowercase();
-        assert!(
-            text.contains("cannot import non-existent remote object"),
-            "{name}: {output}"
-        );
+        let text = normalized(&output.stderr);
+        for needle in [summary, advice, &format!("{api_id:?}")] {
+            assert!(text.contains(needle), "{name}: {needle}: {output}");
+        }
         let writes = calls::writes(&emulator);
         assert!(writes.is_empty(), "{name}: {}", calls::describe(&writes));
         assert!(workspace.state_list().is_empty(), "{name}: state unchanged");

@@ -103,7 +103,18 @@ async fn read(d: &mut Diagnostics, provider: &ProviderData, current: AppState) -
     {
         Ok(app) => Value::Value(state::apply_remote(current, &app)),
         Err(error) if is_gone(&error) => {
-            if current.name.is_value() {
+            if current.name.is_null() {
+                // An import: the ID names an app that is not there.
+                root_error(
+                    d,
+                    "Cannot import: app not found",
+                    format!(
+                        "The app {id:?} was not found in workspace {workspace:?} \
+                         ({error}). Check the app ID, and the workspace \
+                         (\"<workspace_id>/<app_id>\"), in the import ID."
+                    ),
+                );
+            } else if current.name.is_value() {
                 root_warning(
                     d,
                     "App no longer exists",

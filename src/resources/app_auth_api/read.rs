@@ -95,6 +95,17 @@ pub async fn read(
         None => (remote, Private::default()),
     };
     let Some(apps) = merge(owned.as_ref(), state.is_exclusive(), remote) else {
+        // Only an import finds nothing: a refresh always keeps the (maybe empty) set.
+        root_error(
+            diags,
+            "Nothing to import",
+            format!(
+                "No app is authorized to the {}, so there is no authorization to import. \
+                 Leave the import out: write the resource in the configuration and apply \
+                 it to authorize apps.",
+                describe_api(&api)
+            ),
+        );
         return (Value::Null, Private::default());
     };
     if owned.is_none() {
@@ -114,8 +125,9 @@ pub async fn read(
 }
 
 /// The outcome of a read that failed, first read or re-read alike: an API or service
-/// that is gone removes the resource with a warning (when it had apps); any other error
-/// keeps the state and its private state as they were.
+/// that is gone removes the resource with a warning (when it had apps), or fails an
+/// import with an error that names what was not found; any other error keeps the state
+/// and its private state as they were.
 fn failed(
     diags: &mut Diagnostics,
     api: &ApiRef,
@@ -127,7 +139,18 @@ fn failed(
         client_error(diags, "Failed to read app authorizations", &error);
         return (Value::Value(state), private);
     }
-    if state.app_ids.is_value() {
+    if state.app_ids.is_null() {
+        // An import: the ID names something that is not there.
+        root_error(
+            diags,
+            "Cannot import: API not found",
+            format!(
+                "The {} was not found ({error}). Check the service and API IDs, and the \
+                 workspace, in the import ID, against the ModelArts console.",
+                describe_api(api)
+            ),
+        );
+    } else if state.app_ids.is_value() {
         root_warning(
             diags,
             "Authorized API no longer exists",
