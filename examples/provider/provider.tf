@@ -1,7 +1,8 @@
 terraform {
   required_providers {
     modelarts = {
-      source = "modelarts/modelarts"
+      source  = "modelarts/modelarts"
+      version = "~> 0.1"
     }
   }
 }

@@ -45,6 +45,14 @@ pub fn attribute(
 /// reaching the service.
 pub const MAX_ID_CHARS: usize = 128;
 
+/// "1 part", "3 parts": how an import ID's count of `/`-separated parts reads.
+pub fn count_parts(count: usize) -> String {
+    match count {
+        1 => "1 part".to_string(),
+        n => format!("{n} parts"),
+    }
+}
+
 /// Why `value` cannot be a ModelArts ID (project, workspace, service, API or app), or
 /// `None` when it can. IDs become path segments and query values, so they follow the
 /// client's rule (its constants, so the two cannot drift): not empty, not `.` or `..`,

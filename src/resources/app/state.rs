@@ -9,7 +9,7 @@ use crate::diagnostics::attribute_error;
 use crate::modelarts::App;
 use crate::provider::config::DEFAULT_WORKSPACE;
 use crate::resources::timeouts::{CreateDeleteTimeouts, Operation, OperationTimeouts, Timeouts};
-use crate::resources::{attribute, check_identifier, identifier_problem};
+use crate::resources::{attribute, check_identifier, count_parts, identifier_problem};
 
 /// The operations the `timeouts` block bounds (an app is never updated in place).
 pub const TIMED_OPERATIONS: [Operation; 3] =
@@ -250,7 +250,12 @@ pub fn parse_app_id(id: &str) -> Result<(String, String), String> {
     let (workspace_id, app_id) = match parts.as_slice() {
         [app_id] => (DEFAULT_WORKSPACE, *app_id),
         [workspace_id, app_id] => (*workspace_id, *app_id),
-        _ => return Err(format!("has {} parts separated by \"/\"", parts.len())),
+        _ => {
+            return Err(format!(
+                "has {} separated by \"/\"",
+                count_parts(parts.len())
+            ))
+        }
     };
     for (name, value) in [("a workspace ID", workspace_id), ("an app ID", app_id)] {
         if let Some(why) = identifier_problem(value) {

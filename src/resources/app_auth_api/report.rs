@@ -85,8 +85,12 @@ fn kept(direction: Direction, progress: &Progress, step: &str) -> String {
                      authorized; the next refresh drops any the service does not hold. ",
                 );
             }
-            text.push_str("Fix the cause and apply again to add the rest.");
-            if step == "create" && (!progress.done.is_empty() || !progress.unknown.is_empty()) {
+            let some_kept = !progress.done.is_empty() || !progress.unknown.is_empty();
+            text.push_str(match some_kept {
+                true => "Fix the cause and apply again to add the rest.",
+                false => "Fix the cause and apply again.",
+            });
+            if step == "create" && some_kept {
                 text.push_str(TAINT_ADVICE);
             }
         }
@@ -145,8 +149,8 @@ mod tests {
                     ..Progress::default()
                 },
                 summaries: &["Failed to authorize apps"],
-                present: &["\"a\" (app creator mismatch)"],
-                absent: &["are recorded in the state", "untaint"],
+                present: &["\"a\" (app creator mismatch)", "apply again."],
+                absent: &["are recorded in the state", "untaint", "the rest"],
             },
             Case {
                 name: "some authorized says they are recorded",
@@ -156,7 +160,11 @@ mod tests {
                     ..Progress::default()
                 },
                 summaries: &["Failed to authorize apps"],
-                present: &["are recorded in the state", "terraform untaint"],
+                present: &[
+                    "are recorded in the state",
+                    "terraform untaint",
+                    "add the rest",
+                ],
                 absent: &["outcome unknown"],
             },
             Case {

@@ -9,9 +9,9 @@ use tf_provider::value::Value;
 
 use crate::modelarts::ApiRef;
 use crate::provider::config::DEFAULT_WORKSPACE;
-use crate::resources::identifier_problem;
 use crate::resources::timeouts::Timeouts;
 use crate::resources::value_serde;
+use crate::resources::{count_parts, identifier_problem};
 
 /// A set of app IDs as Terraform sends it: members can be unknown at plan time. A `Vec`
 /// rather than a set type, because two unknown members compare equal and a set would
@@ -116,7 +116,12 @@ impl AuthApiId {
             [service_id, api_id] => (DEFAULT_WORKSPACE, *service_id, *api_id),
             [workspace_id, service_id, api_id] => (*workspace_id, *service_id, *api_id),
             _ if id.is_empty() => return Err("is empty".into()),
-            _ => return Err(format!("has {} part(s) separated by \"/\"", parts.len())),
+            _ => {
+                return Err(format!(
+                    "has {} separated by \"/\"",
+                    count_parts(parts.len())
+                ))
+            }
         };
         for (name, value) in [
             ("a workspace ID", workspace_id),
@@ -219,8 +224,8 @@ mod tests {
     fn malformed_ids_are_refused_with_a_reason() {
         let cases = [
             ("empty", "", "is empty"),
-            ("one part", "svc-1", "has 1 part(s)"),
-            ("four parts", "a/b/c/d", "has 4 part(s)"),
+            ("one part", "svc-1", "has 1 part"),
+            ("four parts", "a/b/c/d", "has 4 parts"),
             ("empty service", "/api-1", "service ID that is empty"),
             ("empty api", "svc-1/", "API ID that is empty"),
             (
@@ -228,7 +233,7 @@ mod tests {
                 "/svc-1/api-1",
                 "workspace ID that is empty",
             ),
-            ("trailing slash", "ws/svc-1/api-1/", "has 4 part(s)"),
+            ("trailing slash", "ws/svc-1/api-1/", "has 4 parts"),
             ("double slash", "svc-1//api-1", "service ID that is empty"),
             ("only slash", "/", "service ID that is empty"),
             (
