@@ -2,19 +2,24 @@
 //! (hclog) understands: `@level`, `@message`, `@timestamp`, `@module`, then the fields.
 //!
 //! Terraform shows what a provider writes to stderr whenever `TF_LOG` is set, so these
-//! lines are public: fields whose name suggests a credential are written as `***`.
+//! lines are public: fields whose name suggests a credential are written as `***`. The
+//! same lines go to the file `PLUGIN_LOG_FILE` names, when it is set.
 
 use std::io::Write;
+use std::sync::Mutex;
 
 use chrono::{Local, SecondsFormat};
 use serde_json::{Map, Value as Json};
 use tracing::field::{Field, Visit};
 use tracing::{Event, Level, Subscriber};
 use tracing_subscriber::filter::{LevelFilter, Targets};
+use tracing_subscriber::fmt::writer::BoxMakeWriter;
 use tracing_subscriber::fmt::MakeWriter;
 use tracing_subscriber::layer::{Context, SubscriberExt};
 use tracing_subscriber::util::SubscriberInitExt;
 use tracing_subscriber::Layer;
+
+use crate::stop::{self, StopRequestLayer};
 
 /// The `@module` every line carries, so Terraform's log names the provider.
 pub const MODULE: &str = "provider.modelarts";
@@ -53,34 +58,60 @@ pub fn level_from_env(tf_log: Option<&str>, tf_log_provider: Option<&str>) -> Op
     }
 }
 
-/// Installs the JSON stderr logger when Terraform asked for logs, and a subscriber that
-/// records nothing when it did not.
+/// Set by `tf-provider` users to get a log file; this provider writes it itself.
+const LOG_FILE_VAR: &str = "PLUGIN_LOG_FILE";
+
+/// Installs the process's one subscriber: the stop watch (see [`crate::stop`]) always,
+/// and the JSON logger when logs were asked for: on stderr at Terraform's level, or in
+/// the file `PLUGIN_LOG_FILE` names (at that level, or trace when Terraform asked for
+/// none).
 ///
-/// Does nothing when `PLUGIN_LOG_FILE` is set: `tf_provider::serve` then installs its own
-/// global subscriber and would panic if one were already there.
+/// Removes `PLUGIN_LOG_FILE` from the environment, so that `tf_provider::serve` does not
+/// install a subscriber of its own (it would panic on finding this one, and would log
+/// every dependency at trace, unredacted). Call it before any other thread starts.
 pub fn init_from_env() {
-    if std::env::var_os("PLUGIN_LOG_FILE").is_some() {
-        return;
+    let log_file = std::env::var_os(LOG_FILE_VAR);
+    if log_file.is_some() {
+        std::env::remove_var(LOG_FILE_VAR);
     }
     let tf_log = std::env::var("TF_LOG").ok();
     let tf_log_provider = std::env::var("TF_LOG_PROVIDER").ok();
-    let Some(level) = level_from_env(tf_log.as_deref(), tf_log_provider.as_deref()) else {
-        // With no subscriber at all, `tracing` hands every span of the gRPC stack (a
-        // handful per HTTP/2 frame) to the `log` crate instead, which costs a few percent
-        // of the provider's CPU in a large plan. An explicit "off" makes each span and
-        // event a single level comparison.
-        let _ = tracing_subscriber::registry()
-            .with(LevelFilter::OFF)
-            .try_init();
-        return;
+    let level = level_from_env(tf_log.as_deref(), tf_log_provider.as_deref());
+
+    let output = match log_file {
+        Some(path) => match std::fs::File::create(&path) {
+            Ok(file) => Some((
+                BoxMakeWriter::new(Mutex::new(file)),
+                level.unwrap_or(Level::TRACE),
+            )),
+            Err(error) => {
+                eprintln!(
+                    "terraform-provider-modelarts: cannot create the {LOG_FILE_VAR} file {:?} \
+                     ({error}); logging to stderr instead",
+                    path
+                );
+                level.map(|level| (BoxMakeWriter::new(std::io::stderr), level))
+            }
+        },
+        None => level.map(|level| (BoxMakeWriter::new(std::io::stderr), level)),
     };
-    let dependencies = LevelFilter::from_level(level).min(LevelFilter::INFO);
-    let filter = Targets::new()
-        .with_default(dependencies)
-        .with_target(OWN_TARGET, level);
-    let layer = HclogLayer::new(std::io::stderr).with_filter(filter);
+    // Without any subscriber, `tracing` would hand every span of the gRPC stack to the
+    // `log` crate; with this one, everything but the request spans the stop watch reads
+    // is disabled at its call site when no log was asked for.
+    let logger = output.map(|(writer, level)| {
+        let dependencies = LevelFilter::from_level(level).min(LevelFilter::INFO);
+        let filter = Targets::new()
+            .with_default(dependencies)
+            .with_target(OWN_TARGET, level);
+        HclogLayer::new(writer).with_filter(filter)
+    });
+    let stop_watch =
+        StopRequestLayer::new(stop::global().clone()).with_filter(StopRequestLayer::filter());
     // A second initialisation (tests) is harmless: keep the first subscriber.
-    let _ = tracing_subscriber::registry().with(layer).try_init();
+    let _ = tracing_subscriber::registry()
+        .with(stop_watch)
+        .with(logger)
+        .try_init();
 }
 
 /// A `tracing` layer writing each event as one hclog JSON line.

@@ -13,6 +13,7 @@ use support::emulator::{Emulator, TEST_AK, TEST_PROJECT, TEST_SK, TEST_TOKEN};
 use terraform_provider_modelarts::modelarts::{
     ApiRef, ClientConfig, ClientError, Credentials, ModelArtsClient, RetryPolicy, Secret,
 };
+use terraform_provider_modelarts::stop::StopFlag;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::time::Instant;
 
@@ -125,6 +126,41 @@ async fn throttling_never_sleeps_past_the_deadline() {
     assert!(error.to_string().contains("deadline"), "{error}");
     assert!(started.elapsed() < Duration::from_millis(2_500));
     assert!(emulator.calls().len() <= 3);
+}
+
+/// A stop request ends the wait between retries at once: the authorize fails as
+/// stopped, naming the operation, with its apps left unknown rather than failed (a
+/// 500 may have been applied), and no further attempt is sent.
+#[tokio::test]
+async fn a_stop_ends_the_wait_between_retries() {
+    let (emulator, client) = setup(5);
+    let stop = StopFlag::default();
+    let client = client
+        .with_retry_policy(RetryPolicy {
+            base: Duration::from_secs(20),
+            cap: Duration::from_secs(20),
+        })
+        .with_stop(stop.clone());
+    emulator.put_faults(&json!([{"operation": "authorize", "status": 500}]));
+    tokio::spawn(async move {
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        stop.request();
+    });
+
+    let started = Instant::now();
+    let outcome = client
+        .authorize_apps(&api(), &[APP.into()], in_secs(120))
+        .await;
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "{:?}",
+        started.elapsed()
+    );
+    let error = outcome.error.as_ref().expect("the batch failed");
+    assert!(error.is_stopped(), "{error}");
+    assert!(error.to_string().contains("authorize apps"), "{error}");
+    assert_eq!(outcome.unknown_outcome, [APP]);
+    assert_eq!(emulator.calls().len(), 1);
 }
 
 /// 400, 401, 403 and 404 are answered once and never retried.

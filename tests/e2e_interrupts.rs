@@ -7,7 +7,9 @@ use std::time::{Duration, Instant};
 
 use serde_json::json;
 use support::emulator::Emulator;
-use support::terraform::checks::{assert_state_matches_emulator, fixture, planned_change, set};
+use support::terraform::checks::{
+    assert_next_apply_converges, assert_state_matches_emulator, fixture, planned_change, set,
+};
 use support::terraform::{hcl, Running, Workspace};
 
 /// Starts an apply of a fast resource (api-1, app-a) and a slow one (api-2, app-b,
@@ -113,4 +115,55 @@ fn a_provider_killed_mid_apply_is_recovered_by_the_next_apply() {
         assert_eq!(slow["change"]["actions"], json!(["create"]), "{plan}");
     }
     assert_next_apply_finishes(&emulator, &workspace);
+}
+
+/// How long the emulator holds each authorize call in the test below.
+const SLOW_CALL: Duration = Duration::from_secs(2);
+
+/// SIGTERM to `terraform` alone (a cancelled CI job): Terraform's StopProvider call stops
+/// a five-call apply after the call in flight, not after all five; the state records
+/// the apps really authorized, and the next apply finishes.
+#[test]
+fn a_signal_to_terraform_alone_stops_a_long_apply_between_calls() {
+    let (emulator, workspace) = fixture();
+    let apps = ["app-a", "app-b", "app-c", "app-d", "app-x"];
+    let delay_ms = SLOW_CALL.as_millis() as u64;
+    emulator.put_faults(&json!([{"operation": "authorize", "delay_ms": delay_ms}]));
+    workspace.write_main(&format!(
+        "{}{}",
+        hcl::provider(&[("max_apps_per_call", "1")]),
+        hcl::auth_api("t", "svc-1", "api-1", &apps)
+    ));
+    let running = workspace.spawn(&["apply", "-auto-approve", "-input=false", "-no-color"]);
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while emulator.authorized_apps("svc-1", "api-1", "0").is_empty() {
+        assert!(Instant::now() < deadline, "the apply never got under way");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let interrupted = Instant::now();
+    running.terminate_terraform_only();
+    let output = running.wait();
+
+    assert_ne!(
+        output.code, 0,
+        "an interrupted apply is no success: {output}"
+    );
+    assert!(
+        output.text().contains("Interrupt received"),
+        "Terraform saw the signal: {output}"
+    );
+    // Without the stop, the three or four calls left would take 6 s or more.
+    assert!(
+        interrupted.elapsed() < SLOW_CALL * 2,
+        "Terraform took {:?} to stop: {output}",
+        interrupted.elapsed()
+    );
+    let held = emulator.authorized_apps("svc-1", "api-1", "0");
+    assert!(
+        !held.is_empty() && held.len() < apps.len(),
+        "stopped part way: {held:?}"
+    );
+    assert_state_matches_emulator(&workspace, &emulator, "modelarts_app_auth_api.t");
+
+    assert_next_apply_converges(&workspace, &emulator, &apps);
 }

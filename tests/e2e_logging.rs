@@ -49,3 +49,40 @@ fn every_http_call_has_one_debug_line_that_terraform_understands() {
         }
     }
 }
+
+/// With `PLUGIN_LOG_FILE` set and `TF_LOG` not, the provider writes its own JSON lines
+/// to that file, not tf-provider's plain-text trace of every dependency: JSON lines, a
+/// line per call at debug, and no credential.
+#[test]
+fn plugin_log_file_gets_the_providers_own_lines() {
+    let (emulator, mut workspace) = fixture();
+    let log_path = workspace.path().join("provider.log");
+    workspace.set_env("PLUGIN_LOG_FILE", &log_path.display().to_string());
+    workspace.write_main(&hcl::auth_api("t", "svc-1", "api-1", &["app-a"]));
+
+    workspace.apply();
+
+    let text = std::fs::read_to_string(&log_path).expect("the log file was written");
+    let lines: Vec<serde_json::Value> = text
+        .lines()
+        .map(|line| serde_json::from_str(line).expect("every line is JSON"))
+        .collect();
+    assert!(
+        lines.iter().all(|l| l["@module"] == "provider.modelarts"),
+        "{text}"
+    );
+    let messages: Vec<&str> = lines
+        .iter()
+        .filter_map(|l| l["@message"].as_str())
+        .collect();
+    assert!(messages.contains(&"provider configured"), "{messages:#?}");
+    let authorize_lines = lines
+        .iter()
+        .filter(|l| l["@level"] == "debug" && l["method"] == "POST")
+        .count();
+    assert_eq!(authorize_lines, calls::writes(&emulator).len(), "{text}");
+    assert!(
+        !text.contains(support::emulator::TEST_TOKEN),
+        "the token leaked"
+    );
+}

@@ -18,6 +18,7 @@ use super::paging::{collect_pages, Fetched};
 use super::path::{id_rule, is_path_safe, Segment};
 use super::retry::RetryPolicy;
 use super::transport::{Reply, Request, Transport};
+use crate::stop::StopFlag;
 
 pub use super::batch::{AppFailure, BatchOutcome};
 pub use super::models::{App, AuthorizedApp};
@@ -128,6 +129,11 @@ impl ModelArtsClient {
         self.max_apps_per_call
     }
 
+    /// The same client, ending its waits between retries as soon as `stop` is set.
+    pub fn with_stop(self, stop: StopFlag) -> Self {
+        self.rebuilt(|transport| transport.stop = stop)
+    }
+
     /// The same client with another wait schedule between retries (tests use short ones).
     pub fn with_retry_policy(self, policy: RetryPolicy) -> Self {
         self.rebuilt(|transport| transport.policy = policy)
@@ -149,6 +155,7 @@ impl ModelArtsClient {
         );
         transport.policy = old.policy;
         transport.attempt_timeout = old.attempt_timeout;
+        transport.stop = old.stop.clone();
         change(&mut transport);
         ModelArtsClient {
             transport: Arc::new(transport),

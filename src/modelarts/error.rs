@@ -53,6 +53,23 @@ pub enum ClientError {
         request_id: Option<String>,
     },
 
+    /// Terraform asked the provider to stop while the client waited to retry.
+    #[error(
+        "Could not {operation}: Terraform asked the provider to stop while it waited to \
+         retry after {attempts} attempt(s), the last {last}{}.",
+        request_id_suffix(.request_id.as_deref())
+    )]
+    Stopped {
+        /// The operation that was attempted.
+        operation: &'static str,
+        /// How many requests were sent.
+        attempts: u32,
+        /// What the last attempt ended with.
+        last: String,
+        /// The request ID of the last answer, when one came.
+        request_id: Option<String>,
+    },
+
     /// The service kept answering 429 until the retry budget or the deadline ran out.
     #[error(
         "Could not {operation}: the service is throttling requests (HTTP 429{}) and still was \
@@ -310,7 +327,8 @@ impl ClientError {
             | ClientError::RetryAfterPastDeadline { request_id, .. }
             | ClientError::Decode { request_id, .. }
             | ClientError::Throttled { request_id, .. }
-            | ClientError::Timeout { request_id, .. } => request_id.as_deref(),
+            | ClientError::Timeout { request_id, .. }
+            | ClientError::Stopped { request_id, .. } => request_id.as_deref(),
             _ => None,
         }
     }
@@ -322,6 +340,7 @@ impl ClientError {
             ClientError::InvalidArgument { operation, .. }
             | ClientError::Transport { operation, .. }
             | ClientError::Timeout { operation, .. }
+            | ClientError::Stopped { operation, .. }
             | ClientError::Throttled { operation, .. }
             | ClientError::Api { operation, .. }
             | ClientError::RetriesExhausted { operation, .. }
@@ -337,6 +356,11 @@ impl ClientError {
             self,
             ClientError::Throttled { .. } | ClientError::RetryAfterPastDeadline { status: 429, .. }
         )
+    }
+
+    /// True when a stop request ended the call's retries.
+    pub fn is_stopped(&self) -> bool {
+        matches!(self, ClientError::Stopped { .. })
     }
 
     /// True when the deadline was reached before the call finished.

@@ -16,6 +16,7 @@ use super::error::{AttemptOutcome, ClientError};
 use super::models::decode_error_answer;
 use super::path::{request_path, Segment};
 use super::retry::{is_retryable_status, parse_retry_after, RetryPolicy};
+use crate::stop::StopFlag;
 
 /// The largest answer body the client reads; anything longer is a decode error.
 pub const MAX_BODY_BYTES: usize = 16 * 1024 * 1024;
@@ -58,6 +59,8 @@ pub(crate) struct Transport {
     /// Longest wait for one attempt's answer before it counts as a transport failure and
     /// is retried: a stalled connection must not eat the operation's whole timeout.
     pub attempt_timeout: Duration,
+    /// Set when Terraform asks the provider to stop: waits between attempts end at once.
+    pub stop: StopFlag,
     reads: Arc<SingleFlight<Result<Reply, ClientError>>>,
 }
 
@@ -79,6 +82,7 @@ impl Transport {
             max_retries,
             policy: RetryPolicy::default(),
             attempt_timeout: ATTEMPT_TIMEOUT,
+            stop: StopFlag::default(),
             reads: Arc::new(SingleFlight::new()),
         }
     }
@@ -310,7 +314,14 @@ impl Transport {
                 wait_ms = wait.as_millis() as u64,
                 "retrying the request after it {last}"
             );
-            tokio::time::sleep(wait).await;
+            if !self.stop.sleep(wait).await {
+                return Err(ClientError::Stopped {
+                    operation,
+                    attempts: attempt,
+                    last: last.to_string(),
+                    request_id: last_request_id,
+                });
+            }
         }
     }
 

@@ -71,7 +71,9 @@ fn connect(diags: &mut Diagnostics, resolved: ResolvedConfig) -> Option<Provider
         max_retries: resolved.max_retries,
     });
     let client = match client {
-        Ok(client) => client.with_max_apps_per_call(resolved.max_apps_per_call),
+        Ok(client) => client
+            .with_max_apps_per_call(resolved.max_apps_per_call)
+            .with_stop(crate::stop::global().clone()),
         Err(error) => {
             client_error(diags, "Failed to set up the ModelArts client", &error);
             return None;

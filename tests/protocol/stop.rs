@@ -80,16 +80,16 @@ fn interrupt(provider: &mut Provider) {
     assert!(sent.expect("run kill").success(), "SIGINT not delivered");
 }
 
-/// A Ctrl-C during a slow apply (SIGINT to the plugin, then StopProvider) makes the
-/// apply return as soon as the call in flight ends, with an error and a state that
-/// records exactly the apps the service authorized.
-#[test]
-fn an_interrupt_during_a_slow_apply_returns_promptly_with_the_true_partial_state() {
-    let mut provider = Provider::start();
-    let stopped = stop_during_slow_apply(&mut provider, interrupt);
-
+/// Fails unless the apply returned within one authorize call of the stop, with an
+/// error and a state that records exactly the (partial) apps the service authorized.
+fn assert_stopped_promptly_with_the_true_state(stopped: Stopped) {
     let stop = stopped.stop_answer.expect("StopProvider answered");
     assert_eq!(stop.error, "", "StopProvider reported an error");
+    assert!(
+        stopped.stop_latency < Duration::from_millis(500),
+        "StopProvider took {:?}",
+        stopped.stop_latency
+    );
     let apply = stopped.apply.expect("the apply answered within 20s");
     assert!(
         stopped.apply_after_stop < AUTHORIZE_DELAY + Duration::from_millis(500),
@@ -111,38 +111,24 @@ fn an_interrupt_during_a_slow_apply_returns_promptly_with_the_true_partial_state
     );
 }
 
-// TODO(#7): tf-provider 0.2.2 answers StopProvider itself by cancelling its gRPC
-// server's graceful-shutdown token; nothing reaches provider code, so an apply in
-// flight runs to its end. Terraform sends only StopProvider when it is stopped without
-// a terminal Ctrl-C (a signal to the terraform process alone, a cancelled CI run).
-// When tf-provider passes StopProvider on to the provider, assert here what the
-// interrupt test asserts, and drop this mark.
-/// StopProvider alone does not reach an apply in flight today: the apply runs to its
-/// end and succeeds, and the plugin exits once it has answered.
+/// A Ctrl-C during a slow apply (SIGINT to the plugin, then StopProvider) makes the
+/// apply return as soon as the call in flight ends, with an error and a state that
+/// records exactly the apps the service authorized.
 #[test]
-fn stop_provider_alone_lets_an_apply_in_flight_run_to_its_end() {
+fn an_interrupt_during_a_slow_apply_returns_promptly_with_the_true_partial_state() {
+    let mut provider = Provider::start();
+    let stopped = stop_during_slow_apply(&mut provider, interrupt);
+    assert_stopped_promptly_with_the_true_state(stopped);
+}
+
+/// StopProvider alone, as Terraform sends when only its own process is signalled (a
+/// cancelled CI job), stops the apply in flight just as a Ctrl-C does, and the plugin
+/// exits once it has answered.
+#[test]
+fn stop_provider_alone_returns_promptly_with_the_true_partial_state() {
     let mut provider = Provider::start();
     let stopped = stop_during_slow_apply(&mut provider, |_| {});
-
-    let stop = stopped.stop_answer.expect("StopProvider answered");
-    assert_eq!(stop.error, "");
-    assert!(
-        stopped.stop_latency < Duration::from_millis(500),
-        "{:?}",
-        stopped.stop_latency
-    );
-    let apply = stopped.apply.expect("the apply answered within 20s");
-    assert_no_errors(&apply.diagnostics, "the apply after StopProvider");
-    assert!(
-        stopped.apply_after_stop >= AUTHORIZE_DELAY,
-        "it was cut short"
-    );
-    let state = value::decode(apply.new_state.as_ref());
-    assert_eq!(
-        value::string_set(value::get(&state, "app_ids")).len(),
-        APP_COUNT
-    );
-    assert_eq!(stopped.authorized.len(), APP_COUNT);
+    assert_stopped_promptly_with_the_true_state(stopped);
     let exit = provider.process().wait_exit(Duration::from_secs(2));
     assert!(exit.is_some(), "the plugin still serves after StopProvider");
 }

@@ -109,7 +109,8 @@ pub async fn run(
         progress.unknown.extend(outcome.unknown_outcome);
         progress.done.extend(outcome.succeeded);
         progress.failed.extend(outcome.failed);
-        if outcome.error.is_some() {
+        if let Some(error) = &outcome.error {
+            progress.interrupted |= error.is_stopped();
             progress.error = outcome.error;
             progress.error_call_apps = outcome.error_call_apps;
             progress.not_attempted.extend(chunks.flatten().cloned());

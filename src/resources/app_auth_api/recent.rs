@@ -225,9 +225,6 @@ pub const PACING: Pacing = Pacing {
     deadline_margin: Duration::from_secs(5),
 };
 
-/// A stop request is noticed within this time during a pause.
-const STOP_POLL: Duration = Duration::from_millis(100);
-
 /// Why a read stopped waiting.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum End {
@@ -325,7 +322,7 @@ where
         if now + pause + margin > deadline {
             break (End::Deadline, pending);
         }
-        if !pause_unless_stopped(pause, stop).await {
+        if !stop.sleep(pause).await {
             break (End::Stopped, pending);
         }
         tracing::debug!(
@@ -366,21 +363,6 @@ where
         rereads,
         end,
     })
-}
-
-/// Sleeps for `pause`, returning false as soon as a stop is requested.
-async fn pause_unless_stopped(pause: Duration, stop: &StopFlag) -> bool {
-    let until = Instant::now() + pause;
-    loop {
-        if stop.is_requested() {
-            return false;
-        }
-        let now = Instant::now();
-        if now >= until {
-            return true;
-        }
-        tokio::time::sleep((until - now).min(STOP_POLL)).await;
-    }
 }
 
 #[cfg(test)]

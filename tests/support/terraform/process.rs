@@ -135,6 +135,17 @@ impl Running {
         );
     }
 
+    /// Sends SIGTERM to `terraform` alone, as a CI runner cancelling a job does.
+    /// Terraform 1.0.3's panicwrap parent passes it to its child, which stops as on
+    /// Ctrl-C; the plugins hear of it only through Terraform's StopProvider call.
+    pub fn terminate_terraform_only(&self) {
+        let status = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status()
+            .expect("run kill");
+        assert!(status.success(), "kill -TERM reached terraform");
+    }
+
     /// Kills (SIGKILL) every provider plugin process in the command's process group,
     /// each by its id; returns how many.
     pub fn kill_providers(&self) -> usize {
