@@ -87,7 +87,7 @@ fn a_certificate_shaped_like_go_plugins_is_refused_when_presented() {
     );
 }
 
-// TODO(#7): tf-provider 0.2.2 makes client authentication optional
+// TODO(#4): tf-provider 0.2.2 makes client authentication optional
 // (`client_auth_optional(true)` in its server), and the provider cannot change that. It
 // cannot be made mandatory as things are: Terraform's go-plugin certificate (P-521, CA)
 // is one the plugin could not verify, so Terraform connects without presenting it.
