@@ -80,6 +80,42 @@ fn one_app_failing_on_create_is_named_and_finished_next_time() {
     }
 }
 
+/// A refusal whose reason merely mentions "already" (a used-up quota, an app whose
+/// ID holds the word) is a failure, not an "already authorized": the apply fails
+/// naming both apps, and the state holds only the app the service authorized.
+#[test]
+fn a_refusal_that_merely_mentions_already_fails_the_apply() {
+    let (emulator, workspace) = fixture();
+    emulator.put_faults(&json!([{"operation": "authorize", "app_id": "app-a",
+        "fail_app_reason": "app quota already used up for this API"}]));
+    workspace.write_main(&format!(
+        "{}{}",
+        hcl::provider_with_few_retries(),
+        hcl::auth_api(
+            "t",
+            "svc-1",
+            "api-1",
+            &["app-a", "app-b", "already-missing"]
+        )
+    ));
+
+    let output = workspace.apply_json();
+
+    assert_eq!(output.code, 1, "{output}");
+    let errors = output.errors();
+    for app in ["app-a", "already-missing"] {
+        assert!(
+            errors.iter().any(|d| d.text().contains(app)),
+            "names {app}: {errors:#?}"
+        );
+    }
+    assert_eq!(
+        emulator.authorized_apps("svc-1", "api-1", "0"),
+        set(&["app-b"])
+    );
+    assert_state_matches_emulator(&workspace, &emulator, ADDRESS);
+}
+
 /// A 403 for the call carrying an app fails the apply with the service's answer,
 /// and the next apply converges.
 #[test]

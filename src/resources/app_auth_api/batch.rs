@@ -152,10 +152,19 @@ pub async fn reread_if_needed(
 }
 
 /// Whether a failed authorize element means the app is authorized already: the
-/// service's reason says "already" (in any case). A re-read may lag behind the write
-/// and not show it yet, so the reason alone settles it.
+/// service's reason, with the app's own ID taken out, says "already" and "authorized"
+/// (or "bound"), in any case. A re-read may lag behind the write and not show it yet,
+/// so such a reason alone settles it; any other reason that merely mentions "already"
+/// (a quota already used up, an app ID with the word in it) stays a failure.
 pub fn says_already_authorized(failure: &AppFailure) -> bool {
-    failure.reason.to_lowercase().contains("already")
+    let reason = failure
+        .reason
+        .to_lowercase()
+        .replace(&failure.app_id.to_lowercase(), " ");
+    reason.contains("already")
+        && ["authori", "bound"]
+            .iter()
+            .any(|word| reason.contains(word))
 }
 
 /// Moves the unresolved apps that `remote` shows in the wanted condition to `done`,
@@ -266,6 +275,48 @@ mod tests {
 
     fn remote(apps: &[&str]) -> Remote {
         Remote::Apps(apps.iter().map(|s| s.to_string()).collect())
+    }
+
+    /// Only a reason saying the app is already authorized (or bound) counts; the word
+    /// "already" elsewhere, or inside the app's own ID, does not.
+    #[test]
+    fn only_an_already_authorized_reason_counts_as_done() {
+        let cases = [
+            (
+                "emulator wording",
+                "a1",
+                "app a1 is already authorized to API x",
+                true,
+            ),
+            ("other case", "a1", "App a1 Already Authorised", true),
+            ("bound", "a1", "the app is already bound to this API", true),
+            (
+                "quota",
+                "a1",
+                "app quota already used up for this API",
+                false,
+            ),
+            (
+                "word in the app ID",
+                "already-a1",
+                "app already-a1 does not exist",
+                false,
+            ),
+            (
+                "word in the ID, authorized elsewhere",
+                "already-a1",
+                "app already-a1 is not authorized to create",
+                false,
+            ),
+            ("no word", "a1", "the app belongs to another user", false),
+        ];
+        for (name, app_id, reason, expected) in cases {
+            let failure = AppFailure {
+                app_id: app_id.into(),
+                reason: reason.into(),
+            };
+            assert_eq!(says_already_authorized(&failure), expected, "{name}");
+        }
     }
 
     /// A re-read settles failures that already hold and keeps the others as failures.
