@@ -84,7 +84,7 @@ pub struct BatchFailure<'a> {
 }
 
 /// Adds the error of a batch that did not fully succeed under `summary` ("Failed to
-/// authorize apps"): every failed app with its reason, the apps never attempted, the
+/// authorize apps"): every failed app with its reason, the apps left unchanged, the
 /// call-level error, then `kept`, which says what the state now records.
 pub fn batch_error(
     diags: &mut Diagnostics,
@@ -123,7 +123,10 @@ pub fn batch_error(
     }
     if !failure.not_attempted.is_empty() {
         let quoted = failure.not_attempted.iter().map(|id| format!("{id:?}"));
-        detail.push_str(&format!("Not attempted: {}. ", abridged(quoted)));
+        detail.push_str(&format!(
+            "Left unchanged (refused with their call, or never sent): {}. ",
+            abridged(quoted)
+        ));
     }
     detail.push_str(kept);
     root_error(diags, summary, detail.trim_end().to_string());
@@ -177,7 +180,7 @@ mod tests {
         for needle in [
             "\"app-c\" (app not found)",
             "\"app-d\" (no reason given)",
-            "Not attempted: \"app-e\"",
+            "Left unchanged (refused with their call, or never sent): \"app-e\"",
             "Sent, outcome unknown: \"app-f\"",
         ] {
             assert!(

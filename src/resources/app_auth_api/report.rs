@@ -7,7 +7,7 @@ use tf_provider::Diagnostics;
 use super::batch::{Direction, Progress};
 use super::state::describe_api;
 use crate::diagnostics::{batch_error, root_error, BatchFailure};
-use crate::modelarts::ApiRef;
+use crate::modelarts::{ApiRef, AppFailure};
 
 /// Summary of the diagnostic an interrupted apply gets, once.
 const INTERRUPTED: &str = "Interrupted";
@@ -52,6 +52,11 @@ pub fn report(
 }
 
 fn interrupted_detail(step: &str) -> String {
+    if step == "delete" {
+        return format!(
+            "The delete stopped early because Terraform was interrupted. {DELETE_KEPT}"
+        );
+    }
     let mut detail = format!(
         "The {step} stopped early because Terraform was interrupted. The state records \
          what was done."
@@ -63,6 +68,21 @@ fn interrupted_detail(step: &str) -> String {
     }
     detail
 }
+
+/// What a failed or interrupted delete leaves: Terraform keeps the prior state.
+// TODO(#4): tf-provider's destroy hook returns no state, so a delete cannot record the
+// apps it did cancel; Terraform keeps the whole prior object until the next refresh.
+// When the hook can return one, return the apps still authorized and drop this mark.
+const DELETE_KEPT: &str = "Terraform keeps the resource in the state with every app it \
+                           listed, also those already cancelled; the next refresh drops \
+                           those, and the next destroy or apply finishes the rest.";
+
+/// Said when a cancel failed with the service's own "not authorized", which a re-read
+/// then contradicted: the service's reads lag behind its writes.
+const LAGGING_CANCEL_ADVICE: &str = " The service answered that some of these apps are not \
+                                     authorized, yet a re-read still listed them: its \
+                                     reads may lag behind its writes. Run the same command \
+                                     again in a minute.";
 
 /// Terraform taints every object whose create returned an error.
 // TODO(#4): remove this advice (and the one in docs/resources/app_auth_api.md) when
@@ -94,18 +114,31 @@ fn kept(direction: Direction, progress: &Progress, step: &str) -> String {
                 text.push_str(TAINT_ADVICE);
             }
         }
+        Direction::Cancel if step == "delete" => text.push_str(DELETE_KEPT),
         Direction::Cancel => text.push_str(
             "The apps still authorized, or possibly still authorized, stay in the state; \
              fix the cause and apply again.",
         ),
     }
+    if direction == Direction::Cancel && progress.failed.iter().any(says_not_authorized) {
+        text.push_str(LAGGING_CANCEL_ADVICE);
+    }
     text
+}
+
+/// Whether a failed cancel element's reason, without the app's own ID, says the app
+/// is not authorized. Only advice depends on it: a re-read decides the state.
+fn says_not_authorized(failure: &AppFailure) -> bool {
+    failure
+        .reason
+        .to_lowercase()
+        .replace(&failure.app_id.to_lowercase(), " ")
+        .contains("not authori")
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::modelarts::AppFailure;
     use crate::resources::app_auth_api::fixtures::api;
 
     fn strings(items: &[&str]) -> Vec<String> {
@@ -124,6 +157,8 @@ mod tests {
     fn report_says_only_what_is_true() {
         struct Case {
             name: &'static str,
+            direction: Direction,
+            step: &'static str,
             progress: Progress,
             summaries: &'static [&'static str],
             present: &'static [&'static str],
@@ -132,6 +167,8 @@ mod tests {
         let cases = [
             Case {
                 name: "interrupted between chunks gives one diagnostic",
+                direction: Direction::Authorize,
+                step: "create",
                 progress: Progress {
                     done: strings(&["a"]).into_iter().collect(),
                     not_attempted: strings(&["b", "c"]),
@@ -144,6 +181,8 @@ mod tests {
             },
             Case {
                 name: "nothing authorized says nothing was recorded",
+                direction: Direction::Authorize,
+                step: "create",
                 progress: Progress {
                     failed: vec![failure("a")],
                     ..Progress::default()
@@ -154,6 +193,8 @@ mod tests {
             },
             Case {
                 name: "some authorized says they are recorded",
+                direction: Direction::Authorize,
+                step: "create",
                 progress: Progress {
                     done: strings(&["a"]).into_iter().collect(),
                     failed: vec![failure("b")],
@@ -169,13 +210,57 @@ mod tests {
             },
             Case {
                 name: "outcome unknown is named and kept",
+                direction: Direction::Authorize,
+                step: "create",
                 progress: Progress {
                     unknown: strings(&["d"]),
                     ..Progress::default()
                 },
                 summaries: &["Failed to authorize apps"],
                 present: &["Sent, outcome unknown: \"d\"", "possibly authorized"],
-                absent: &["are recorded in the state", "Not attempted"],
+                absent: &["are recorded in the state", "Left unchanged"],
+            },
+            Case {
+                name: "an interrupted delete says the state keeps every app",
+                direction: Direction::Cancel,
+                step: "delete",
+                progress: Progress {
+                    done: strings(&["a"]).into_iter().collect(),
+                    not_attempted: strings(&["b"]),
+                    interrupted: true,
+                    ..Progress::default()
+                },
+                summaries: &["Interrupted"],
+                present: &["keeps the resource in the state with every app"],
+                absent: &["records what was done", "untaint"],
+            },
+            Case {
+                name: "a failed delete says the state keeps every app",
+                direction: Direction::Cancel,
+                step: "delete",
+                progress: Progress {
+                    done: strings(&["a"]).into_iter().collect(),
+                    failed: vec![failure("b")],
+                    ..Progress::default()
+                },
+                summaries: &["Failed to cancel app authorizations"],
+                present: &["keeps the resource in the state with every app"],
+                absent: &["stay in the state", "reads may lag"],
+            },
+            Case {
+                name: "a 'not authorized' cancel contradicted by a re-read points at lag",
+                direction: Direction::Cancel,
+                step: "update",
+                progress: Progress {
+                    failed: vec![AppFailure {
+                        app_id: "b".into(),
+                        reason: "app b is not authorized to API x".into(),
+                    }],
+                    ..Progress::default()
+                },
+                summaries: &["Failed to cancel app authorizations"],
+                present: &["stay in the state", "reads may lag behind its writes"],
+                absent: &["keeps the resource"],
             },
         ];
         for case in cases {
@@ -183,9 +268,9 @@ mod tests {
             report(
                 &mut diags,
                 &api(),
-                Direction::Authorize,
+                case.direction,
                 &case.progress,
-                "create",
+                case.step,
             );
             let summaries: Vec<&str> = diags.errors.iter().map(|e| e.summary.as_ref()).collect();
             assert_eq!(summaries, case.summaries, "{}", case.name);
