@@ -145,6 +145,9 @@ impl Resource for AppAuthApiResource {
             let provider = self.provider.get();
             let (planned, replace) =
                 plan::plan_update(&prior, proposed, &config, provider.as_deref());
+            if replace.is_empty() {
+                plan::warn_exclusive_turned_off(&mut d, &prior, &planned);
+            }
             (d, Some((Strict(Value::Value(planned)), private, replace)))
         })
         .await

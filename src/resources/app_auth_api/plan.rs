@@ -6,7 +6,7 @@ use tf_provider::{AttributePath, Diagnostics};
 
 use super::schema::TIMED_OPERATIONS;
 use super::state::{AppAuthApiState, AuthApiId};
-use crate::diagnostics::attribute_error;
+use crate::diagnostics::{attribute_error, attribute_warning};
 use crate::provider::shared::ProviderData;
 use crate::resources::timeouts::OperationTimeouts;
 use crate::resources::{check_identifier, identifier_problem, planned_default};
@@ -117,6 +117,51 @@ pub fn plan_update(
         planned_id(&planned)
     };
     (planned, replace)
+}
+
+/// Most app IDs a warning names before it counts the rest.
+const NAMED_APPS: usize = 10;
+
+/// Warns, on `exclusive`, when an update turns it off while app_ids loses apps: they
+/// may be apps authorized by other means that the exclusive refresh took charge of,
+/// and the user may expect turning it off to leave them alone. The plan cancels them,
+/// as it does for any app removed from app_ids; the warning says so and names them.
+pub fn warn_exclusive_turned_off(
+    diags: &mut Diagnostics,
+    prior: &AppAuthApiState,
+    planned: &AppAuthApiState,
+) {
+    if !prior.is_exclusive() || planned.exclusive != Value::Value(false) {
+        return;
+    }
+    let (Some(before), Some(after)) = (prior.known_app_ids(), planned.known_app_ids()) else {
+        return;
+    };
+    let removed: Vec<&String> = before.difference(&after).collect();
+    if removed.is_empty() {
+        return;
+    }
+    let mut named: Vec<String> = removed
+        .iter()
+        .take(NAMED_APPS)
+        .map(|app| format!("{app:?}"))
+        .collect();
+    if removed.len() > NAMED_APPS {
+        named.push(format!("and {} more", removed.len() - NAMED_APPS));
+    }
+    attribute_warning(
+        diags,
+        path("exclusive"),
+        "Turning exclusive off still cancels the apps removed",
+        format!(
+            "exclusive changes to false, and app_ids no longer holds {}, so this apply \
+             cancels their authorizations, as for any app removed from app_ids. While \
+             exclusive was true the resource took charge of every app authorized to the \
+             API, including apps authorized by other means. To keep any of them \
+             authorized, add it to app_ids.",
+            named.join(", ")
+        ),
+    );
 }
 
 /// The ID a planned state will have, when its keys are known.

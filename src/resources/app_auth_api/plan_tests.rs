@@ -309,3 +309,64 @@ fn plan_update_resets_exclusive_to_its_default() {
     assert_eq!(planned.exclusive, Value::Value(false));
     assert!(replace.is_empty());
 }
+
+/// Turning `exclusive` off warns on `exclusive`, naming the apps the update cancels;
+/// no other change warns.
+#[test]
+fn turning_exclusive_off_warns_about_the_apps_it_cancels() {
+    let state = |exclusive: bool, ids: &[&str]| AppAuthApiState {
+        exclusive: Value::Value(exclusive),
+        app_ids: apps(ids),
+        ..config()
+    };
+    let unknown_apps = AppAuthApiState {
+        app_ids: Value::Unknown,
+        ..state(false, &[])
+    };
+    let cases = [
+        (
+            "off, foreign app removed",
+            state(true, &["a", "x"]),
+            state(false, &["a"]),
+            true,
+        ),
+        (
+            "off, nothing removed",
+            state(true, &["a"]),
+            state(false, &["a", "b"]),
+            false,
+        ),
+        (
+            "stays on",
+            state(true, &["a", "x"]),
+            state(true, &["a"]),
+            false,
+        ),
+        (
+            "never on",
+            state(false, &["a", "x"]),
+            state(false, &["a"]),
+            false,
+        ),
+        (
+            "off, apps unknown",
+            state(true, &["a", "x"]),
+            unknown_apps,
+            false,
+        ),
+    ];
+    for (name, prior, planned, expected) in cases {
+        let mut diags = Diagnostics::default();
+        warn_exclusive_turned_off(&mut diags, &prior, &planned);
+        assert_eq!(diags.warnings.len(), usize::from(expected), "{name}");
+        if expected {
+            let warning = &diags.warnings[0];
+            assert_eq!(warning.attribute, AttributePath::new("exclusive"), "{name}");
+            assert!(
+                warning.detail.contains("\"x\""),
+                "{name}: {}",
+                warning.detail
+            );
+        }
+    }
+}

@@ -77,7 +77,8 @@ pub fn schema() -> Schema {
              remove, and is removed when that plan is applied. Apply never cancels an app \
              its plan did not show: on create, and on the update that turns `exclusive` \
              on, apps authorized by other means are left alone, and the plan after it \
-             shows them as ones to remove.",
+             shows them as ones to remove. Turning it off keeps the apps the state \
+             holds: those it drops from `app_ids` are cancelled, and the plan warns.",
             ),
         ),
         (
