@@ -152,6 +152,51 @@ fn turning_exclusive_on_cancels_nothing_the_plan_did_not_show() {
     assert!(next.stdout.contains("app-d"), "{next}");
 }
 
+/// Turning `exclusive` off plans to cancel the foreign app an exclusive refresh
+/// recorded, and the plan warns on `exclusive`, naming it; the apply does cancel it.
+#[test]
+fn turning_exclusive_off_warns_about_the_foreign_app_it_cancels() {
+    let (emulator, workspace) = fixture();
+    let exclusive = |on: bool| {
+        hcl::auth_api_with(
+            "t",
+            "svc-1",
+            "api-1",
+            &ABC,
+            &format!("  exclusive = {on}\n"),
+        )
+    };
+    workspace.write_main(&exclusive(true));
+    workspace.apply();
+    world::authorize_outside(&emulator, "svc-1", "api-1", "app-d");
+    workspace.write_main(&exclusive(false));
+
+    let plan = workspace.plan_json();
+
+    assert_eq!(plan.code, 2, "{plan}");
+    let warning = plan
+        .diagnostics()
+        .into_iter()
+        .find(|d| d.severity == "warning" && d.summary.contains("exclusive off"))
+        .unwrap_or_else(|| panic!("no warning about exclusive: {plan}"));
+    assert_eq!(
+        warning.attribute().as_deref(),
+        Some("exclusive"),
+        "{warning:?}"
+    );
+    assert!(warning.detail.contains("\"app-d\""), "{warning:?}");
+    emulator.clear_calls();
+    workspace.apply();
+    let writes = calls::writes(&emulator);
+    assert_eq!(
+        calls::apps_sent(&writes, Operation::Cancel, "api-1"),
+        ["app-d"],
+        "{}",
+        calls::describe(&writes)
+    );
+    workspace.assert_no_changes();
+}
+
 /// A create with `exclusive = true` leaves apps authorized by other means alone.
 #[test]
 fn an_exclusive_create_cancels_no_foreign_app() {
