@@ -24,17 +24,18 @@ fn start_apply_with_a_slow_resource() -> (Emulator, Workspace, Running) {
         hcl::auth_api("slow", "svc-1", "api-2", &["app-b"])
     ));
     let running = workspace.spawn(&["apply", "-auto-approve", "-input=false", "-no-color"]);
-    // The call log shows a call only once answered, so the emulator's state is the
-    // earliest sign that the apply is under way.
+    wait_until_api_1_holds_an_app(&emulator);
+    (emulator, workspace, running)
+}
+
+/// Returns once api-1 of svc-1 holds an app. The call log shows a call only once
+/// answered, so the emulator's state is the earliest sign that an apply is under way.
+fn wait_until_api_1_holds_an_app(emulator: &Emulator) {
     let deadline = Instant::now() + Duration::from_secs(60);
     while emulator.authorized_apps("svc-1", "api-1", "0").is_empty() {
-        assert!(
-            Instant::now() < deadline,
-            "the fast resource was never authorized"
-        );
+        assert!(Instant::now() < deadline, "api-1 was never authorized");
         std::thread::sleep(Duration::from_millis(20));
     }
-    (emulator, workspace, running)
 }
 
 /// Clears the faults, applies, and fails unless both APIs then hold their app and
@@ -135,11 +136,7 @@ fn a_signal_to_terraform_alone_stops_a_long_apply_between_calls() {
         hcl::auth_api("t", "svc-1", "api-1", &apps)
     ));
     let running = workspace.spawn(&["apply", "-auto-approve", "-input=false", "-no-color"]);
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while emulator.authorized_apps("svc-1", "api-1", "0").is_empty() {
-        assert!(Instant::now() < deadline, "the apply never got under way");
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    wait_until_api_1_holds_an_app(&emulator);
     let interrupted = Instant::now();
     running.terminate_terraform_only();
     let output = running.wait();

@@ -74,6 +74,16 @@ pub struct AppFailure {
     pub reason: String,
 }
 
+impl AppFailure {
+    /// The reason in lower case with the app's own ID blanked out, for matching the
+    /// service's wording without being fooled by an ID that holds the same words.
+    pub fn reason_without_app_id(&self) -> String {
+        self.reason
+            .to_lowercase()
+            .replace(&self.app_id.to_lowercase(), " ")
+    }
+}
+
 /// The apps to send, in order, without duplicates or blank IDs.
 pub(crate) fn unique_apps(app_ids: &[String]) -> Vec<String> {
     let mut seen = HashSet::new();

@@ -157,10 +157,7 @@ pub async fn reread_if_needed(
 /// so such a reason alone settles it; any other reason that merely mentions "already"
 /// (a quota already used up, an app ID with the word in it) stays a failure.
 pub fn says_already_authorized(failure: &AppFailure) -> bool {
-    let reason = failure
-        .reason
-        .to_lowercase()
-        .replace(&failure.app_id.to_lowercase(), " ");
+    let reason = failure.reason_without_app_id();
     reason.contains("already")
         && ["authori", "bound"]
             .iter()

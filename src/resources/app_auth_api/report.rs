@@ -129,11 +129,7 @@ fn kept(direction: Direction, progress: &Progress, step: &str) -> String {
 /// Whether a failed cancel element's reason, without the app's own ID, says the app
 /// is not authorized. Only advice depends on it: a re-read decides the state.
 fn says_not_authorized(failure: &AppFailure) -> bool {
-    failure
-        .reason
-        .to_lowercase()
-        .replace(&failure.app_id.to_lowercase(), " ")
-        .contains("not authori")
+    failure.reason_without_app_id().contains("not authori")
 }
 
 #[cfg(test)]
