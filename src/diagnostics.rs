@@ -136,7 +136,7 @@ pub fn batch_error(
 const LISTED_APPS: usize = 20;
 
 /// The first [`LISTED_APPS`] items joined by commas, then "and N more".
-fn abridged(items: impl ExactSizeIterator<Item = String>) -> String {
+pub(crate) fn abridged(items: impl ExactSizeIterator<Item = String>) -> String {
     let total = items.len();
     let shown: Vec<String> = items.take(LISTED_APPS).collect();
     if total > LISTED_APPS {

@@ -130,13 +130,10 @@ impl<S: Subscriber> Layer<S> for StopRequestLayer {
         let mut uri = UriField(None);
         attributes.record(&mut uri);
         let Some(uri) = uri.0 else { return };
-        if let Some(method) = STOP_METHODS.iter().find(|method| uri.ends_with(*method)) {
+        // No log line here: `tracing` drops events emitted inside a subscriber's own
+        // callback. The operations that stop say so in their diagnostics.
+        if STOP_METHODS.iter().any(|method| uri.ends_with(method)) {
             self.flag.request();
-            tracing::warn!(
-                method,
-                "Terraform asked the provider to stop: finishing the operations in flight \
-                 and recording what they did"
-            );
         }
     }
 }

@@ -99,6 +99,11 @@ pub async fn run(
             progress.interrupted = true;
             progress.not_attempted.extend(chunk.iter().cloned());
             progress.not_attempted.extend(chunks.flatten().cloned());
+            tracing::warn!(
+                direction = ?direction,
+                apps_not_sent = progress.not_attempted.len(),
+                "Terraform asked the provider to stop: the apps left are not sent"
+            );
             break;
         }
         let outcome: BatchOutcome = match direction {

@@ -6,7 +6,7 @@ use tf_provider::{AttributePath, Diagnostics};
 
 use super::schema::TIMED_OPERATIONS;
 use super::state::{AppAuthApiState, AuthApiId};
-use crate::diagnostics::{attribute_error, attribute_warning};
+use crate::diagnostics::{abridged, attribute_error, attribute_warning};
 use crate::provider::shared::ProviderData;
 use crate::resources::timeouts::OperationTimeouts;
 use crate::resources::{check_identifier, identifier_problem, planned_default};
@@ -119,9 +119,6 @@ pub fn plan_update(
     (planned, replace)
 }
 
-/// Most app IDs a warning names before it counts the rest.
-const NAMED_APPS: usize = 10;
-
 /// Warns, on `exclusive`, when an update turns it off while app_ids loses apps: they
 /// may be apps authorized by other means that the exclusive refresh took charge of,
 /// and the user may expect turning it off to leave them alone. The plan cancels them,
@@ -137,17 +134,12 @@ pub fn warn_exclusive_turned_off(
     let (Some(before), Some(after)) = (prior.known_app_ids(), planned.known_app_ids()) else {
         return;
     };
-    let removed: Vec<&String> = before.difference(&after).collect();
-    if removed.is_empty() {
-        return;
-    }
-    let mut named: Vec<String> = removed
-        .iter()
-        .take(NAMED_APPS)
+    let removed: Vec<String> = before
+        .difference(&after)
         .map(|app| format!("{app:?}"))
         .collect();
-    if removed.len() > NAMED_APPS {
-        named.push(format!("and {} more", removed.len() - NAMED_APPS));
+    if removed.is_empty() {
+        return;
     }
     attribute_warning(
         diags,
@@ -159,7 +151,7 @@ pub fn warn_exclusive_turned_off(
              exclusive was true the resource took charge of every app authorized to the \
              API, including apps authorized by other means. To keep any of them \
              authorized, add it to app_ids.",
-            named.join(", ")
+            abridged(removed.into_iter())
         ),
     );
 }
