@@ -28,10 +28,21 @@ const PATH_SAFE: &[char] = &[
     'a', 'Z', '7', '-', '.', '_', '~', '!', '$', '\'', '(', ')', '*', '+', ',', ';', '=', ':', '@',
 ];
 
+/// The Python with the official SDK: `MODELARTS_TEST_PYTHON`, or the one `make tools`
+/// installs under `.tools/venv`. A missing one fails the test, saying how to get it.
 fn python() -> String {
-    std::env::var("MODELARTS_TEST_PYTHON").unwrap_or_else(|_| {
-        panic!("MODELARTS_TEST_PYTHON is not set: run `make tools` to install the Python SDK, then `make test`")
-    })
+    let path = std::env::var_os("MODELARTS_TEST_PYTHON")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| {
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(".tools/venv/bin/python")
+        });
+    assert!(
+        path.is_file(),
+        "the Python with the signing SDK is not at {} (MODELARTS_TEST_PYTHON): run `make \
+         tools` in the repository root to install it",
+        path.display()
+    );
+    path.display().to_string()
 }
 
 fn text(rng: &mut StdRng, pool: &[char], max: usize) -> String {
