@@ -93,3 +93,53 @@ fn exclusive_shows_a_foreign_app_as_one_to_remove() {
     assert_eq!(emulator.authorized_apps("svc-1", "api-1", "0"), set(&ABC));
     workspace.assert_no_changes();
 }
+
+/// Two resources listing the same app of one API get a plan warning on `app_ids`
+/// naming it, and an exclusive resource beside another on its API one on `exclusive`:
+/// each would undo the other.
+#[test]
+fn resources_that_fight_over_an_api_are_warned_at_plan_time() {
+    let (_emulator, workspace) = fixture();
+    let warnings_for = |main: String| {
+        workspace.write_main(&main);
+        let plan = workspace.plan_json();
+        assert_eq!(plan.code, 2, "{plan}");
+        plan.diagnostics()
+            .into_iter()
+            // Terraform's own warnings (dev overrides) name no resource.
+            .filter(|d| d.severity == "warning" && d.address.is_some())
+            .collect::<Vec<_>>()
+    };
+
+    let shared = warnings_for(format!(
+        "{}{}",
+        hcl::auth_api("first", "svc-1", "api-1", &["app-a", "app-b"]),
+        hcl::auth_api("second", "svc-1", "api-1", &["app-b", "app-c"])
+    ));
+    assert_eq!(shared.len(), 1, "{shared:#?}");
+    assert_eq!(shared[0].summary, "Another resource lists the same apps");
+    assert_eq!(shared[0].attribute().as_deref(), Some("app_ids"));
+    assert!(shared[0].detail.contains("\"app-b\""), "{shared:#?}");
+    assert!(!shared[0].detail.contains("\"app-a\""), "{shared:#?}");
+
+    let exclusive = warnings_for(format!(
+        "{}{}",
+        hcl::auth_api_with(
+            "first",
+            "svc-1",
+            "api-1",
+            &["app-a"],
+            "  exclusive = true\n"
+        ),
+        hcl::auth_api("second", "svc-1", "api-1", &["app-c"])
+    ));
+    assert_eq!(exclusive.len(), 1, "{exclusive:#?}");
+    assert_eq!(exclusive[0].summary, "Exclusive resource shares its API");
+
+    let apart = warnings_for(format!(
+        "{}{}",
+        hcl::auth_api("first", "svc-1", "api-1", &["app-a"]),
+        hcl::auth_api("second", "svc-1", "api-2", &["app-a"])
+    ));
+    assert!(apart.is_empty(), "{apart:#?}");
+}

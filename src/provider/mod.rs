@@ -96,6 +96,7 @@ fn connect(diags: &mut Diagnostics, resolved: ResolvedConfig) -> Option<Provider
         workspace_id: resolved.workspace_id,
         stop: crate::stop::global().clone(),
         holds: Default::default(),
+        claims: Default::default(),
         read_lag_window: resolved.read_lag_window,
     })
 }

@@ -8,6 +8,7 @@ use tf_provider::Diagnostics;
 
 use crate::diagnostics::root_error;
 use crate::modelarts::ModelArtsClient;
+use crate::resources::app_auth_api::claims::PlanClaims;
 use crate::resources::app_auth_api::holds::ApiHolds;
 use crate::stop::StopFlag;
 
@@ -24,6 +25,8 @@ pub struct ProviderData {
     pub stop: StopFlag,
     /// Which apps objects of this run hold on each API, and the lock per API.
     pub holds: ApiHolds,
+    /// What the plans of this process claimed on each API, to warn about conflicts.
+    pub claims: PlanClaims,
     /// How long after an apply a refresh re-reads an API whose answer lags behind it.
     pub read_lag_window: Duration,
 }

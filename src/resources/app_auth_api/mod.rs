@@ -4,6 +4,7 @@
 
 pub mod apply;
 pub mod batch;
+pub mod claims;
 #[cfg(test)]
 mod fixtures;
 pub mod holds;
@@ -118,6 +119,9 @@ impl Resource for AppAuthApiResource {
             plan::validate(&mut d, &config);
             let provider = self.provider.get();
             let planned = plan::plan_create(&config, proposed, provider.as_deref());
+            if let Some(provider) = &provider {
+                claims::check(&mut d, &provider.claims, &planned);
+            }
             (d, Some((Strict(Value::Value(planned)), Private::default())))
         })
         .await
@@ -147,6 +151,9 @@ impl Resource for AppAuthApiResource {
                 plan::plan_update(&prior, proposed, &config, provider.as_deref());
             if replace.is_empty() {
                 plan::warn_exclusive_turned_off(&mut d, &prior, &planned);
+            }
+            if let Some(provider) = &provider {
+                claims::check(&mut d, &provider.claims, &planned);
             }
             (d, Some((Strict(Value::Value(planned)), private, replace)))
         })

@@ -40,6 +40,7 @@ fn provider() -> ProviderData {
         workspace_id: "0".into(),
         stop: StopFlag::default(),
         holds: Default::default(),
+        claims: Default::default(),
         read_lag_window: crate::resources::app_auth_api::recent::GRACE_WINDOW,
     }
 }

@@ -103,6 +103,7 @@ fn offline_resource() -> AppAuthApiResource {
         workspace_id: "0".into(),
         stop: StopFlag::default(),
         holds: Default::default(),
+        claims: Default::default(),
         read_lag_window: GRACE_WINDOW,
     });
     AppAuthApiResource::new(shared)
