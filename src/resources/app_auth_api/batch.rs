@@ -156,17 +156,29 @@ pub async fn reread_if_needed(
     })
 }
 
+/// Phrases of a reason that says the app is authorized already.
+const ALREADY_AUTHORIZED: [&str; 4] = [
+    "already authori",
+    "already been authori",
+    "already bound",
+    "already been bound",
+];
+
+/// Words that turn such a phrase around ("not ... already", "unbound").
+const NEGATIONS: [&str; 4] = ["not ", "no longer", "unbound", "unauthori"];
+
 /// Whether a failed authorize element means the app is authorized already: the
-/// service's reason, with the app's own ID taken out, says "already" and "authorized"
-/// (or "bound"), in any case. A re-read may lag behind the write and not show it yet,
-/// so such a reason alone settles it; any other reason that merely mentions "already"
-/// (a quota already used up, an app ID with the word in it) stays a failure.
+/// service's reason, with the app's own ID taken out, says "already authorized" (or
+/// "bound"), in any case, and nothing in it negates that. A re-read may lag behind the
+/// write and not show it yet, so such a reason alone settles it; any other reason that
+/// mentions "already" (a quota already used up, an app already unbound, an app ID with
+/// the word in it) stays a failure.
 pub fn says_already_authorized(failure: &AppFailure) -> bool {
     let reason = failure.reason_without_app_id();
-    reason.contains("already")
-        && ["authori", "bound"]
-            .iter()
-            .any(|word| reason.contains(word))
+    ALREADY_AUTHORIZED
+        .iter()
+        .any(|phrase| reason.contains(phrase))
+        && !NEGATIONS.iter().any(|word| reason.contains(word))
 }
 
 /// Moves the unresolved apps that `remote` shows in the wanted condition to `done`,
@@ -280,7 +292,7 @@ mod tests {
     }
 
     /// Only a reason saying the app is already authorized (or bound) counts; the word
-    /// "already" elsewhere, or inside the app's own ID, does not.
+    /// "already" elsewhere, a negation, or the word inside the app's own ID does not.
     #[test]
     fn only_an_already_authorized_reason_counts_as_done() {
         let cases = [
@@ -311,6 +323,36 @@ mod tests {
                 false,
             ),
             ("no word", "a1", "the app belongs to another user", false),
+            (
+                "has been",
+                "a1",
+                "the app has already been authorized",
+                true,
+            ),
+            (
+                "negated elsewhere",
+                "a1",
+                "app is not authorized to call this service: its creator was already removed",
+                false,
+            ),
+            (
+                "already unbound",
+                "a1",
+                "the app was already unbound from this API",
+                false,
+            ),
+            (
+                "not already",
+                "a1",
+                "app a1 is not already authorized",
+                false,
+            ),
+            (
+                "no longer",
+                "a1",
+                "already authorized before, no longer valid",
+                false,
+            ),
         ];
         for (name, app_id, reason, expected) in cases {
             let failure = AppFailure {
