@@ -9,6 +9,7 @@
 use std::collections::{BTreeSet, HashMap};
 use std::sync::{Arc, Mutex};
 
+use tf_provider::value::Value;
 use tf_provider::{AttributePath, Diagnostics};
 
 use super::state::{describe_api, AppAuthApiState};
@@ -65,11 +66,19 @@ impl PlanClaims {
     }
 }
 
-/// Records the claim of `planned`, when its API and apps are known, and warns about
-/// its conflicts with the plans before it.
+/// Records the claim of `planned`, when its API is known, and warns about its
+/// conflicts with the plans before it. Apps known only after apply (an app created in
+/// the same run) are left out: an exclusive resource conflicts whatever its apps are.
 pub fn check(diags: &mut Diagnostics, claims: &PlanClaims, planned: &AppAuthApiState) {
-    let (Some(api), Some(apps)) = (planned.api_ref(), planned.known_app_ids()) else {
+    let Some(api) = planned.api_ref() else {
         return;
+    };
+    let apps: BTreeSet<String> = match &planned.app_ids {
+        Value::Value(set) => set
+            .iter()
+            .filter_map(|app| app.as_ref_option().cloned())
+            .collect(),
+        _ => BTreeSet::new(),
     };
     let conflict = claims.claim(&api, &apps, planned.is_exclusive());
     warn(diags, &api, &conflict);
@@ -112,6 +121,7 @@ pub fn warn(diags: &mut Diagnostics, api: &ApiRef, conflict: &Conflict) {
 mod tests {
     use super::*;
     use crate::resources::app_auth_api::fixtures::api;
+    use crate::resources::app_auth_api::state::AppIdSet;
 
     fn set(apps: &[&str]) -> BTreeSet<String> {
         apps.iter().map(|s| s.to_string()).collect()
@@ -147,6 +157,32 @@ mod tests {
         );
         assert!(claims.claim(&other_api, &set(&["z"]), true).exclusive);
         assert!(claims.claim(&other_api, &set(&["y"]), false).exclusive);
+    }
+
+    /// Apps known only after apply are left out of a claim, and an exclusive resource
+    /// still conflicts with another on its API.
+    #[test]
+    fn a_plan_with_unknown_apps_still_claims_its_api() {
+        let state = |apps: Value<AppIdSet>, exclusive: bool| AppAuthApiState {
+            service_id: Value::Value(api().service_id),
+            api_id: Value::Value(api().api_id),
+            workspace_id: Value::Value(api().workspace_id),
+            project_id: Value::Value(api().project_id),
+            app_ids: apps,
+            exclusive: Value::Value(exclusive),
+            ..Default::default()
+        };
+        let partly = || Value::Value([Value::Unknown, Value::Value("b".to_string())].into());
+        let claims = PlanClaims::default();
+        let mut diags = Diagnostics::default();
+        check(&mut diags, &claims, &state(Value::Unknown, false));
+        check(&mut diags, &claims, &state(partly(), false));
+        assert!(diags.warnings.is_empty(), "{:?}", diags.warnings);
+        check(&mut diags, &claims, &state(partly(), false));
+        assert_eq!(diags.warnings.len(), 1, "b is listed twice");
+        check(&mut diags, &claims, &state(Value::Unknown, true));
+        assert_eq!(diags.warnings.len(), 2);
+        assert_eq!(diags.warnings[1].attribute, AttributePath::new("exclusive"));
     }
 
     /// Each conflict warns on the attribute that causes it; none warns without one.
