@@ -3,15 +3,17 @@
 //!
 //! Terraform shows what a provider writes to stderr whenever `TF_LOG` is set, so these
 //! lines are public: fields whose name suggests a credential are written as `***`. The
-//! same lines go to the file `PLUGIN_LOG_FILE` names, when it is set.
+//! same lines are appended to the file `PLUGIN_LOG_FILE` names, when it is set.
 
+use std::fs::OpenOptions;
 use std::io::Write;
-use std::sync::Mutex;
+use std::sync::{Mutex, OnceLock};
 
 use chrono::{Local, SecondsFormat};
 use serde_json::{Map, Value as Json};
 use tracing::field::{Field, Visit};
 use tracing::{Event, Level, Subscriber};
+use tracing_subscriber::filter::Filtered;
 use tracing_subscriber::filter::{LevelFilter, Targets};
 use tracing_subscriber::fmt::writer::BoxMakeWriter;
 use tracing_subscriber::fmt::MakeWriter;
@@ -61,10 +63,15 @@ pub fn level_from_env(tf_log: Option<&str>, tf_log_provider: Option<&str>) -> Op
 /// Set by `tf-provider` users to get a log file; this provider writes it itself.
 const LOG_FILE_VAR: &str = "PLUGIN_LOG_FILE";
 
+/// Why the `PLUGIN_LOG_FILE` file could not be opened, for the provider to say so in a
+/// diagnostic: the plugin's stderr reaches users only when `TF_LOG` is set.
+static LOG_FILE_PROBLEM: OnceLock<String> = OnceLock::new();
+
 /// Installs the process's one subscriber: the stop watch (see [`crate::stop`]) always,
-/// and the JSON logger when logs were asked for: on stderr at Terraform's level, or in
-/// the file `PLUGIN_LOG_FILE` names (at that level, or trace when Terraform asked for
-/// none).
+/// the JSON logger on stderr at Terraform's level when `TF_LOG` asks for logs, and the
+/// same lines appended to the file `PLUGIN_LOG_FILE` names, when it is set (at
+/// Terraform's level, or trace when it asked for none). Every provider process that
+/// Terraform starts appends to that file.
 ///
 /// Removes `PLUGIN_LOG_FILE` from the environment, so that `tf_provider::serve` does not
 /// install a subscriber of its own (it would panic on finding this one, and would log
@@ -78,40 +85,53 @@ pub fn init_from_env() {
     let tf_log_provider = std::env::var("TF_LOG_PROVIDER").ok();
     let level = level_from_env(tf_log.as_deref(), tf_log_provider.as_deref());
 
-    let output = match log_file {
-        Some(path) => match std::fs::File::create(&path) {
-            Ok(file) => Some((
-                BoxMakeWriter::new(Mutex::new(file)),
-                level.unwrap_or(Level::TRACE),
-            )),
-            Err(error) => {
-                eprintln!(
-                    "terraform-provider-modelarts: cannot create the {LOG_FILE_VAR} file {:?} \
-                     ({error}); logging to stderr instead",
-                    path
-                );
-                level.map(|level| (BoxMakeWriter::new(std::io::stderr), level))
-            }
-        },
-        None => level.map(|level| (BoxMakeWriter::new(std::io::stderr), level)),
-    };
+    let to_file =
+        log_file.and_then(
+            |path| match OpenOptions::new().create(true).append(true).open(&path) {
+                Ok(file) => Some(hclog(
+                    BoxMakeWriter::new(Mutex::new(file)),
+                    level.unwrap_or(Level::TRACE),
+                )),
+                Err(error) => {
+                    let _ = LOG_FILE_PROBLEM.set(format!(
+                        "{LOG_FILE_VAR} is {path:?}, which cannot be opened for appending \
+                     ({error}), so the provider writes no log file. Point it at a file in a \
+                     writable directory, or unset it."
+                    ));
+                    None
+                }
+            },
+        );
+    let to_stderr = level.map(|level| hclog(BoxMakeWriter::new(std::io::stderr), level));
     // Without any subscriber, `tracing` would hand every span of the gRPC stack to the
     // `log` crate; with this one, everything but the request spans the stop watch reads
     // is disabled at its call site when no log was asked for.
-    let logger = output.map(|(writer, level)| {
-        let dependencies = LevelFilter::from_level(level).min(LevelFilter::INFO);
-        let filter = Targets::new()
-            .with_default(dependencies)
-            .with_target(OWN_TARGET, level);
-        HclogLayer::new(writer).with_filter(filter)
-    });
     let stop_watch =
         StopRequestLayer::new(stop::global().clone()).with_filter(StopRequestLayer::filter());
     // A second initialisation (tests) is harmless: keep the first subscriber.
     let _ = tracing_subscriber::registry()
         .with(stop_watch)
-        .with(logger)
+        .with(to_stderr)
+        .with(to_file)
         .try_init();
+}
+
+/// Why the log file `PLUGIN_LOG_FILE` names is not being written, if it is not.
+pub fn log_file_problem() -> Option<&'static str> {
+    LOG_FILE_PROBLEM.get().map(String::as_str)
+}
+
+/// An hclog layer through `writer`: our own events at `level`, dependencies' at `level`
+/// or info, whichever is quieter.
+fn hclog<S: Subscriber>(
+    writer: BoxMakeWriter,
+    level: Level,
+) -> Filtered<HclogLayer<BoxMakeWriter>, Targets, S> {
+    let dependencies = LevelFilter::from_level(level).min(LevelFilter::INFO);
+    let filter = Targets::new()
+        .with_default(dependencies)
+        .with_target(OWN_TARGET, level);
+    HclogLayer::new(writer).with_filter(filter)
 }
 
 /// A `tracing` layer writing each event as one hclog JSON line.

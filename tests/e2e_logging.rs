@@ -51,8 +51,9 @@ fn every_http_call_has_one_debug_line_that_terraform_understands() {
 }
 
 /// With `PLUGIN_LOG_FILE` set and `TF_LOG` not, the provider writes its own JSON lines
-/// to that file, not tf-provider's plain-text trace of every dependency: JSON lines, a
-/// line per call at debug, and no credential.
+/// to that file, not tf-provider's plain-text trace of every dependency: JSON lines,
+/// appended by every provider process of the run, a line per call at debug, and no
+/// credential.
 #[test]
 fn plugin_log_file_gets_the_providers_own_lines() {
     let (emulator, mut workspace) = fixture();
@@ -75,7 +76,12 @@ fn plugin_log_file_gets_the_providers_own_lines() {
         .iter()
         .filter_map(|l| l["@message"].as_str())
         .collect();
-    assert!(messages.contains(&"provider configured"), "{messages:#?}");
+    // The plan and the apply each start a provider; the second appends to the first.
+    let configured = messages
+        .iter()
+        .filter(|m| **m == "provider configured")
+        .count();
+    assert!(configured >= 2, "{messages:#?}");
     let authorize_lines = lines
         .iter()
         .filter(|l| l["@level"] == "debug" && l["method"] == "POST")
@@ -85,4 +91,36 @@ fn plugin_log_file_gets_the_providers_own_lines() {
         !text.contains(support::emulator::TEST_TOKEN),
         "the token leaked"
     );
+}
+
+/// With both `TF_LOG` and `PLUGIN_LOG_FILE`, the lines go to Terraform's log and to the
+/// file; a file that cannot be opened gets a warning, without `TF_LOG` too.
+#[test]
+fn plugin_log_file_adds_to_terraforms_log_and_says_when_it_cannot() {
+    let (_emulator, mut workspace) = fixture();
+    let log_path = workspace.path().join("provider.log");
+    workspace.set_env("PLUGIN_LOG_FILE", &log_path.display().to_string());
+    workspace.set_env("TF_LOG", "DEBUG");
+    workspace.write_main(&hcl::auth_api("t", "svc-1", "api-1", &["app-a"]));
+
+    let output = workspace.plan();
+
+    assert_eq!(output.code, 2, "{output}");
+    let text = std::fs::read_to_string(&log_path).expect("the log file was written");
+    assert!(text.contains("\"provider configured\""), "{text}");
+    assert!(
+        output.stderr.contains("provider configured"),
+        "Terraform's log has the provider's lines too"
+    );
+
+    workspace.remove_env("TF_LOG");
+    let unwritable = workspace.path().join("missing-dir").join("provider.log");
+    workspace.set_env("PLUGIN_LOG_FILE", &unwritable.display().to_string());
+    let output = workspace.plan_json();
+    let warning = output
+        .diagnostics()
+        .into_iter()
+        .find(|d| d.summary == "Log file not written")
+        .unwrap_or_else(|| panic!("no warning about the log file: {output}"));
+    assert!(warning.detail.contains("missing-dir"), "{warning:?}");
 }

@@ -128,6 +128,9 @@ impl Provider for ModelArtsProvider {
         guarded(diags, "configuration of the provider", async {
             let mut d = Diagnostics::default();
             tracing::debug!(terraform_version = %terraform_version, "configuring the provider");
+            if let Some(problem) = crate::logging::log_file_problem() {
+                root_warning(&mut d, "Log file not written", problem);
+            }
             if config.has_unknown() {
                 tracing::info!("provider block holds values known only after apply");
                 self.shared.defer();
