@@ -120,12 +120,8 @@ pub fn warn(diags: &mut Diagnostics, api: &ApiRef, conflict: &Conflict) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::resources::app_auth_api::fixtures::api;
+    use crate::resources::app_auth_api::fixtures::{api, set};
     use crate::resources::app_auth_api::state::AppIdSet;
-
-    fn set(apps: &[&str]) -> BTreeSet<String> {
-        apps.iter().map(|s| s.to_string()).collect()
-    }
 
     /// Only a later plan on the same API conflicts, by the apps both list or by
     /// either being exclusive.
