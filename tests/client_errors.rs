@@ -7,54 +7,29 @@ mod support;
 use std::time::Duration;
 
 use serde_json::json;
-use support::emulator::{Emulator, TEST_PROJECT, TEST_TOKEN};
-use terraform_provider_modelarts::modelarts::{
-    ApiRef, ClientConfig, ClientError, Credentials, ModelArtsClient, RetryPolicy, Secret,
-};
+use support::client::{api_of, fast_client, in_secs, token};
+use support::emulator::{Emulator, TEST_TOKEN};
+use terraform_provider_modelarts::modelarts::{ApiRef, ClientError, ModelArtsClient};
 use tokio::time::Instant;
 
 const SERVICE: &str = "9f0c1d2e-3a4b-4c5d-8e6f-7a8b9c0d1e2f";
 const API: &str = "3f2a9c7e5b1d4e6f8a0b2c4d6e8f0a1b";
 const APPS: [&str; 3] = ["app-a", "app-b", "app-c"];
 
-/// A token client for `endpoint` with `max_retries` and short waits.
-fn client_to(endpoint: &str, max_retries: u32) -> ModelArtsClient {
-    ModelArtsClient::new(ClientConfig {
-        endpoint: endpoint.into(),
-        credentials: Credentials::Token(Secret::new(TEST_TOKEN.into())),
-        insecure: false,
-        max_retries,
-    })
-    .expect("the client builds")
-    .with_retry_policy(RetryPolicy {
-        base: Duration::from_millis(20),
-        cap: Duration::from_millis(100),
-    })
-}
-
 /// An emulator with one API and three apps, and a token client with `max_retries`.
 fn setup(max_retries: u32) -> (Emulator, ModelArtsClient) {
     let emulator = Emulator::start();
     emulator.seed_simple(&[(SERVICE, &[API])], &APPS);
-    let client = client_to(&emulator.url, max_retries);
+    let client = fast_client(&emulator.url, token(), max_retries);
     (emulator, client)
 }
 
 fn api() -> ApiRef {
-    ApiRef {
-        project_id: TEST_PROJECT.into(),
-        workspace_id: "0".into(),
-        service_id: SERVICE.into(),
-        api_id: API.into(),
-    }
+    api_of(SERVICE, API)
 }
 
 fn apps() -> Vec<String> {
     APPS.iter().map(|s| s.to_string()).collect()
-}
-
-fn in_secs(seconds: u64) -> Instant {
-    Instant::now() + Duration::from_secs(seconds)
 }
 
 /// The request ID of the emulator's last logged call.
@@ -220,7 +195,7 @@ async fn later_chunks_after_an_unanswered_one_were_never_sent() {
     let ids: Vec<&str> = many.iter().map(String::as_str).collect();
     emulator.seed_simple(&[(SERVICE, &[API])], &ids);
     emulator.put_faults(&json!([{"operation": "authorize", "app_id": many[150], "status": 503}]));
-    let client = client_to(&emulator.url, 1);
+    let client = fast_client(&emulator.url, token(), 1);
 
     let outcome = client.authorize_apps(&api(), &many, in_secs(30)).await;
     assert_eq!(outcome.succeeded, many[..100]);
@@ -235,7 +210,7 @@ async fn a_refused_connection_leaves_nothing_unknown() {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let endpoint = format!("http://{}", listener.local_addr().unwrap());
     drop(listener);
-    let client = client_to(&endpoint, 1);
+    let client = fast_client(&endpoint, token(), 1);
 
     let outcome = client.authorize_apps(&api(), &apps(), in_secs(30)).await;
     assert!(

@@ -7,6 +7,7 @@ mod support;
 use std::time::Duration;
 
 use serde_json::json;
+use support::client::{api_of, fast_client, in_secs, token};
 use support::emulator::{Emulator, TEST_PROJECT, TEST_TOKEN};
 use terraform_provider_modelarts::modelarts::{
     ApiRef, ClientConfig, ClientError, Credentials, ModelArtsClient, RetryPolicy, Secret,
@@ -19,43 +20,16 @@ const SERVICE: &str = "9f0c1d2e-3a4b-4c5d-8e6f-7a8b9c0d1e2f";
 const API: &str = "3f2a9c7e5b1d4e6f8a0b2c4d6e8f0a1b";
 const APP: &str = "logic-app-ce0d0a41-451d-4563-94d9-acc75b5e440f";
 
-fn client_to(endpoint: &str, credentials: Credentials, max_retries: u32) -> ModelArtsClient {
-    ModelArtsClient::new(ClientConfig {
-        endpoint: endpoint.into(),
-        credentials,
-        insecure: false,
-        max_retries,
-    })
-    .expect("the client builds")
-    .with_retry_policy(RetryPolicy {
-        base: Duration::from_millis(20),
-        cap: Duration::from_millis(100),
-    })
-}
-
-fn token() -> Credentials {
-    Credentials::Token(Secret::new(TEST_TOKEN.into()))
-}
-
 /// An emulator with one API and one app, and a token client with `max_retries`.
 fn setup(max_retries: u32) -> (Emulator, ModelArtsClient) {
     let emulator = Emulator::start();
     emulator.seed_simple(&[(SERVICE, &[API])], &[APP]);
-    let client = client_to(&emulator.url, token(), max_retries);
+    let client = fast_client(&emulator.url, token(), max_retries);
     (emulator, client)
 }
 
 fn api() -> ApiRef {
-    ApiRef {
-        project_id: TEST_PROJECT.into(),
-        workspace_id: "0".into(),
-        service_id: SERVICE.into(),
-        api_id: API.into(),
-    }
-}
-
-fn in_secs(seconds: u64) -> Instant {
-    Instant::now() + Duration::from_secs(seconds)
+    api_of(SERVICE, API)
 }
 
 /// A 429 with Retry-After is waited out, then the call succeeds.
@@ -284,7 +258,7 @@ async fn an_oversized_answer_is_a_decode_error() {
         }
     });
 
-    let client = client_to(&endpoint, token(), 0);
+    let client = fast_client(&endpoint, token(), 0);
     let error = client
         .list_authorized_apps(&api(), in_secs(30))
         .await
@@ -301,7 +275,7 @@ async fn refused_connections_are_retried_then_reported() {
     let endpoint = format!("http://{}", listener.local_addr().unwrap());
     drop(listener);
 
-    let client = client_to(&endpoint, token(), 2);
+    let client = fast_client(&endpoint, token(), 2);
     let error = client
         .list_authorized_apps(&api(), in_secs(30))
         .await
@@ -317,7 +291,7 @@ async fn refused_connections_are_retried_then_reported() {
 async fn a_credential_with_a_line_break_is_refused_unsent() {
     let (emulator, _) = setup(3);
     let broken = Credentials::Token(Secret::new("tok-line\nbreak-secret".into()));
-    let client = client_to(&emulator.url, broken, 3);
+    let client = fast_client(&emulator.url, broken, 3);
     let error = client
         .list_authorized_apps(&api(), in_secs(30))
         .await

@@ -8,44 +8,18 @@ mod support;
 
 use std::io::Write;
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
 
 use serde_json::json;
-use support::emulator::{Emulator, TEST_AK, TEST_PROJECT, TEST_SK, TEST_TOKEN};
-use terraform_provider_modelarts::modelarts::{
-    ApiRef, ClientConfig, Credentials, ModelArtsClient, RetryPolicy, Secret,
-};
-use tokio::time::Instant;
+use support::client::{api_of, fast_client, in_secs, token};
+use support::emulator::{Emulator, TEST_AK, TEST_SK, TEST_TOKEN};
+use terraform_provider_modelarts::modelarts::{ApiRef, Credentials, Secret};
 
 const SERVICE: &str = "9f0c1d2e-3a4b-4c5d-8e6f-7a8b9c0d1e2f";
 const API: &str = "3f2a9c7e5b1d4e6f8a0b2c4d6e8f0a1b";
 const APP: &str = "logic-app-ce0d0a41-451d-4563-94d9-acc75b5e440f";
 
-fn client_to(endpoint: &str, credentials: Credentials) -> ModelArtsClient {
-    ModelArtsClient::new(ClientConfig {
-        endpoint: endpoint.into(),
-        credentials,
-        insecure: false,
-        max_retries: 3,
-    })
-    .expect("the client builds")
-    .with_retry_policy(RetryPolicy {
-        base: Duration::from_millis(20),
-        cap: Duration::from_millis(100),
-    })
-}
-
 fn api() -> ApiRef {
-    ApiRef {
-        project_id: TEST_PROJECT.into(),
-        workspace_id: "0".into(),
-        service_id: SERVICE.into(),
-        api_id: API.into(),
-    }
-}
-
-fn in_secs(seconds: u64) -> Instant {
-    Instant::now() + Duration::from_secs(seconds)
+    api_of(SERVICE, API)
 }
 
 /// A log sink for one test.
@@ -78,14 +52,14 @@ async fn logs_name_each_call_and_never_a_secret() {
     let _guard = tracing::subscriber::set_default(subscriber);
 
     for credentials in [
-        Credentials::Token(Secret::new(TEST_TOKEN.into())),
+        token(),
         Credentials::AkSk {
             access_key: TEST_AK.into(),
             secret_key: Secret::new(TEST_SK.into()),
             security_token: None,
         },
     ] {
-        let client = client_to(&emulator.url, credentials);
+        let client = fast_client(&emulator.url, credentials, 3);
         client
             .authorize_apps(&api(), &[APP.into()], in_secs(30))
             .await;

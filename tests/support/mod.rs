@@ -2,6 +2,7 @@
 //! tfplugin6 client that speaks to the provider binary directly.
 #![allow(dead_code)]
 
+pub mod client;
 pub mod emulator;
 pub mod emulator_fixture;
 pub mod plugin;
