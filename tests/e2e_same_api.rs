@@ -1,8 +1,9 @@
 //! End to end with the real Terraform: two objects of the resource on one API in one
 //! run. A replacement with `create_before_destroy` creates the new object before it
-//! deletes the old one, both on the same API; a renamed resource is deleted at its old
-//! address while it is created at the new one. Neither delete may revoke what the new
-//! object has just recorded as authorized.
+//! deletes the old one, both on the same API; any other replacement (of a tainted
+//! object, or by `-replace`) deletes first and creates after; a renamed resource is
+//! deleted at its old address while it is created at the new one. No delete may revoke
+//! what the new object has recorded, or will record, as authorized.
 
 mod support;
 
@@ -66,12 +67,12 @@ fn a_tainted_partial_create_is_finished_without_cancelling_anything() {
     );
 }
 
-/// `terraform apply -replace` with `create_before_destroy`: the old object's delete
-/// runs after the new object authorized the same apps, and leaves them authorized.
-#[test]
-fn a_replacement_created_before_the_delete_keeps_every_app() {
+/// Applies the common configuration with `extra` lines in its block, then
+/// `terraform apply -replace` of it; checks that the API and the state end with every
+/// app and the next plan is empty, and returns the replacement's write calls.
+fn replaced_with(extra: &str) -> Vec<calls::Call> {
     let (emulator, workspace) = fixture();
-    write_config(&workspace, "t", CREATE_BEFORE_DESTROY);
+    write_config(&workspace, "t", extra);
     workspace.apply();
 
     emulator.clear_calls();
@@ -88,13 +89,98 @@ fn a_replacement_created_before_the_delete_keeps_every_app() {
     );
     assert_eq!(emulator.authorized_apps("svc-1", "api-1", "0"), set(&ABC));
     assert_state_matches_emulator(&workspace, &emulator, ADDRESS);
-    let writes = calls::writes(&emulator);
+    workspace.assert_no_changes();
+    calls::writes(&emulator)
+}
+
+/// `terraform apply -replace` with `create_before_destroy`: the old object's delete
+/// runs after the new object authorized the same apps, and leaves them authorized.
+#[test]
+fn a_replacement_created_before_the_delete_keeps_every_app() {
+    let writes = replaced_with(CREATE_BEFORE_DESTROY);
     assert!(
         calls::apps_sent(&writes, Operation::Cancel, "api-1").is_empty(),
         "the delete leaves the replacement's apps alone: {}",
         calls::describe(&writes)
     );
-    workspace.assert_no_changes();
+}
+
+/// `terraform apply -replace` without `create_before_destroy`: the delete runs first
+/// and leaves every app the new object lists authorized for its create, so the
+/// replacement sends nothing and no app loses access.
+#[test]
+fn a_replacement_deleted_first_keeps_every_app_it_still_lists() {
+    let writes = replaced_with("");
+    assert!(writes.is_empty(), "{}", calls::describe(&writes));
+}
+
+/// A tainted object replaced under a changed configuration: the delete cancels only
+/// the app the configuration dropped, and the create sends only the apps missing.
+#[test]
+fn a_tainted_object_replaced_under_new_apps_cancels_only_the_dropped_one() {
+    let (emulator, workspace) = fixture();
+    emulator.put_faults(&json!([
+        {"operation": "authorize", "app_id": "app-c", "times": 1,
+        "fail_app_reason": "the app belongs to another user"}
+    ]));
+    write_config(&workspace, "t", "");
+    assert_eq!(workspace.apply_json().code, 1);
+    assert!(workspace.state_file().contains("\"status\": \"tainted\""));
+
+    emulator.clear_calls();
+    let acd = ["app-a", "app-c", "app-d"];
+    workspace.write_main(&format!(
+        "{}{}",
+        hcl::provider_with_few_retries(),
+        hcl::auth_api("t", "svc-1", "api-1", &acd)
+    ));
+    assert_next_apply_converges(&workspace, &emulator, &acd);
+    let writes = calls::writes(&emulator);
+    assert_eq!(
+        calls::apps_sent(&writes, Operation::Cancel, "api-1"),
+        ["app-b"],
+        "{}",
+        calls::describe(&writes)
+    );
+    assert_eq!(
+        calls::apps_sent(&writes, Operation::Authorize, "api-1"),
+        ["app-c", "app-d"],
+        "{}",
+        calls::describe(&writes)
+    );
+}
+
+/// The create half of a replacement failing again still records the apps the delete
+/// left authorized for it: the state never loses an authorization that exists.
+#[test]
+fn a_replacement_whose_create_fails_again_keeps_the_apps_handed_over() {
+    let (emulator, workspace) = fixture();
+    let refuse_c = json!([
+        {"operation": "authorize", "app_id": "app-c", "times": 1,
+        "fail_app_reason": "the app belongs to another user"}
+    ]);
+    emulator.put_faults(&refuse_c);
+    write_config(&workspace, "t", "");
+    assert_eq!(workspace.apply_json().code, 1);
+
+    emulator.put_faults(&refuse_c);
+    emulator.clear_calls();
+    let again = workspace.apply_json();
+    assert_eq!(again.code, 1, "{again}");
+    let writes = calls::writes(&emulator);
+    assert!(
+        calls::apps_sent(&writes, Operation::Cancel, "api-1").is_empty(),
+        "{}",
+        calls::describe(&writes)
+    );
+    assert_eq!(
+        emulator.authorized_apps("svc-1", "api-1", "0"),
+        set(&["app-a", "app-b"])
+    );
+    let values = workspace.resource(ADDRESS).expect("still in state");
+    assert_eq!(app_ids_of(&values), sorted(&["app-a", "app-b"]));
+
+    assert_next_apply_converges(&workspace, &emulator, &ABC);
 }
 
 /// Renaming the resource makes Terraform 1.0 delete the old address and create the new

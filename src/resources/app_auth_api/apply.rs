@@ -13,6 +13,7 @@ use super::plan::validate;
 use super::recent::Private;
 use super::report::report;
 use super::state::{app_set, describe_api, AppAuthApiState, AuthApiId};
+use super::successor::Successor;
 use crate::diagnostics::{root_error, root_warning};
 use crate::modelarts::ApiRef;
 use crate::provider::shared::ProviderData;
@@ -20,9 +21,11 @@ use crate::resources::timeouts::{deadline_of, Operation};
 
 /// Authorizes the planned apps, and nothing else: even with `exclusive`, apps
 /// authorized by other means are not cancelled here, because no plan showed them; the
-/// next refresh records them and the next plan shows them as ones to remove. Returns the
-/// new state (`Value::Null` when nothing at all was authorized) with the record of the
-/// apps authorized, or `None` when the plan could not be used.
+/// next refresh records them and the next plan shows them as ones to remove. Apps the
+/// delete of the object this one replaces left authorized (see [`super::successor`])
+/// are not sent again and are recorded whatever happens to the rest. Returns the new
+/// state (`Value::Null` when nothing at all is authorized) with the record of the apps
+/// authorized, or `None` when the plan could not be used.
 pub async fn create(
     diags: &mut Diagnostics,
     provider: &ProviderData,
@@ -31,7 +34,8 @@ pub async fn create(
     let (api, wanted) = applicable(diags, &planned)?;
     let deadline = deadline_of(&planned.timeouts, Operation::Create);
     let mut held = lock_api(diags, provider, &api, deadline, "create").await?;
-    let apps: Vec<String> = wanted.iter().cloned().collect();
+    let handed_over = holds::begin_create(&mut held, &wanted);
+    let apps: Vec<String> = wanted.difference(&handed_over).cloned().collect();
 
     let mut added = batch::run(
         &provider.client,
@@ -50,7 +54,11 @@ pub async fn create(
 
     // Apps sent without an answer may be authorized: keeping them lets the next
     // refresh drop those that are not, while dropping them could leak a grant.
-    let apps_now: BTreeSet<String> = added.done.iter().chain(&added.unknown).cloned().collect();
+    let apps_now: BTreeSet<String> = (added.done.iter())
+        .chain(&added.unknown)
+        .chain(&handed_over)
+        .cloned()
+        .collect();
     holds::record(&mut held, &BTreeSet::new(), &apps_now);
     if apps_now.is_empty() {
         return Some((Value::Null, Private::default()));
@@ -125,10 +133,17 @@ pub async fn update(
     Some((Value::Value(updated), written))
 }
 
-/// Cancels the apps in the state that no other object of this run holds. "Already
+/// Cancels the apps in the state that no other object of this run holds, and, when
+/// this delete is the first half of a replacement on the same API (`successor`), that
+/// the new object drops: the apps it keeps are handed over to its create. "Already
 /// gone", for one app or the whole API, counts as done. Adds an error when some app is
 /// still authorized afterwards.
-pub async fn delete(diags: &mut Diagnostics, provider: &ProviderData, prior: AppAuthApiState) {
+pub async fn delete(
+    diags: &mut Diagnostics,
+    provider: &ProviderData,
+    prior: AppAuthApiState,
+    successor: Option<Successor>,
+) {
     let (Some(api), Some(apps)) = (prior.api_ref(), prior.known_app_ids()) else {
         root_error(
             diags,
@@ -139,7 +154,7 @@ pub async fn delete(diags: &mut Diagnostics, provider: &ProviderData, prior: App
         return;
     };
     let deadline = deadline_of(&prior.timeouts, Operation::Delete);
-    let Some(held) = lock_api(diags, provider, &api, deadline, "delete").await else {
+    let Some(mut held) = lock_api(diags, provider, &api, deadline, "delete").await else {
         return;
     };
     // Apps that another object of this run holds (the replacement of this one, or the
@@ -150,6 +165,24 @@ pub async fn delete(diags: &mut Diagnostics, provider: &ProviderData, prior: App
             id = %AuthApiId::from(&api),
             kept = held_elsewhere.len(),
             "apps left authorized: another object of this run holds them"
+        );
+    }
+    // Apps the object replacing this one will authorize are left authorized for it.
+    let (apps, handed_over): (Vec<String>, BTreeSet<String>) = match &successor {
+        Some(successor) if successor.is_on(&api) && holds::create_may_follow(&held) => {
+            let (kept, apps): (Vec<String>, Vec<String>) = apps
+                .into_iter()
+                .partition(|app| successor.apps.contains(app));
+            (apps, kept.into_iter().collect())
+        }
+        _ => (apps, BTreeSet::new()),
+    };
+    if !handed_over.is_empty() {
+        holds::hand_over(&mut held, &handed_over);
+        tracing::info!(
+            id = %AuthApiId::from(&api),
+            kept = handed_over.len(),
+            "apps left authorized for the object replacing this one"
         );
     }
 

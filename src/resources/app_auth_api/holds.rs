@@ -12,6 +12,10 @@
 //! whichever update runs first, the app stays authorized.
 //! Terraform runs one provider process per apply, so the record spans exactly the
 //! operations that can race.
+//!
+//! The record also carries the apps a delete left authorized for the create that
+//! replaces its object on the same API (see [`super::successor`]), until that create
+//! takes them.
 
 // TODO(#4): a `create_before_destroy` replacement whose old object is deleted by a later
 // apply (the delete failed, was interrupted, or was left out by `-target`) finds an empty
@@ -31,11 +35,22 @@ use crate::modelarts::ApiRef;
 #[derive(Debug, Clone, Default)]
 pub struct ApiHolds(Arc<Mutex<HashMap<ApiRef, Record>>>);
 
-/// One API's held apps, behind its lock.
-type Record = Arc<AsyncMutex<BTreeSet<String>>>;
+/// One API's record, behind its lock.
+type Record = Arc<AsyncMutex<ApiRecord>>;
+
+/// What this process knows of one API.
+#[derive(Debug, Default)]
+pub struct ApiRecord {
+    /// The apps live objects of this run hold.
+    held: BTreeSet<String>,
+    /// The apps a delete left authorized for the create that replaces its object.
+    handed_over: BTreeSet<String>,
+    /// Whether a create of this API has run in this process.
+    created: bool,
+}
 
 /// Exclusive access to one API's record until dropped.
-pub type Held = OwnedMutexGuard<BTreeSet<String>>;
+pub type Held = OwnedMutexGuard<ApiRecord>;
 
 impl ApiHolds {
     /// Waits until no other operation of this process is changing `api`, then gives
@@ -55,8 +70,8 @@ impl ApiHolds {
 /// Records the outcome of a create or update: the apps it cancelled are no longer
 /// held, the apps it left authorized (or possibly authorized) are.
 pub fn record(held: &mut Held, cancelled: &BTreeSet<String>, now: &BTreeSet<String>) {
-    held.retain(|app| !cancelled.contains(app));
-    held.extend(now.iter().cloned());
+    held.held.retain(|app| !cancelled.contains(app));
+    held.held.extend(now.iter().cloned());
 }
 
 /// Splits apps an object is about to give up (cancel) into those no live object of
@@ -67,11 +82,32 @@ pub fn release<'a>(
     apps: impl IntoIterator<Item = &'a String>,
 ) -> (Vec<String>, BTreeSet<String>) {
     let (elsewhere, free): (Vec<&String>, Vec<&String>) =
-        apps.into_iter().partition(|app| held.contains(*app));
+        apps.into_iter().partition(|app| held.held.contains(*app));
     (
         free.into_iter().cloned().collect(),
         elsewhere.into_iter().cloned().collect(),
     )
+}
+
+/// Whether a create of this API may still come in this process: none has run yet. A
+/// delete hands apps over only then; with `create_before_destroy` the replacement was
+/// created first and already holds what it authorized.
+pub fn create_may_follow(held: &Held) -> bool {
+    !held.created
+}
+
+/// Leaves `apps` authorized for the create that replaces the deleted object.
+pub fn hand_over(held: &mut Held, apps: &BTreeSet<String>) {
+    held.handed_over.extend(apps.iter().cloned());
+}
+
+/// Notes that a create of this API runs, and gives it the apps handed over that it
+/// wants, which it then owns; the others stay handed over.
+pub fn begin_create(held: &mut Held, wanted: &BTreeSet<String>) -> BTreeSet<String> {
+    held.created = true;
+    let taken: BTreeSet<String> = held.handed_over.intersection(wanted).cloned().collect();
+    held.handed_over.retain(|app| !taken.contains(app));
+    taken
 }
 
 #[cfg(test)]
@@ -98,6 +134,20 @@ mod tests {
         let mut held = holds.lock(&api()).await;
         record(&mut held, &set(&["a"]), &set(&["b"]));
         assert_eq!(release(&held, &set(&["a", "b"])).0, ["a"]);
+    }
+
+    /// A create takes the apps handed over that it wants, once; the rest stay for
+    /// another create.
+    #[tokio::test]
+    async fn a_create_takes_only_the_handed_over_apps_it_wants() {
+        let holds = ApiHolds::default();
+        let mut held = holds.lock(&api()).await;
+        assert!(create_may_follow(&held));
+        hand_over(&mut held, &set(&["a", "b"]));
+        assert_eq!(begin_create(&mut held, &set(&["a", "c"])), set(&["a"]));
+        assert!(!create_may_follow(&held), "a create has run");
+        assert_eq!(begin_create(&mut held, &set(&["a", "c"])), set(&[]));
+        assert_eq!(begin_create(&mut held, &set(&["b"])), set(&["b"]));
     }
 
     /// Another API's record is separate, and its lock does not wait for this one.

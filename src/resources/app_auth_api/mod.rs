@@ -14,6 +14,7 @@ pub mod recent;
 pub mod report;
 pub mod schema;
 pub mod state;
+pub mod successor;
 
 use async_trait::async_trait;
 use tf_provider::schema::Schema;
@@ -25,6 +26,7 @@ use crate::resources::guard::guarded;
 use crate::resources::strict::Strict;
 use recent::Private;
 use state::AppAuthApiState;
+use successor::{Carried, Successor};
 
 /// The resource, holding the slot `configure` fills.
 #[derive(Debug, Clone)]
@@ -61,8 +63,10 @@ impl Resource for AppAuthApiResource {
     type State<'a> = State;
     /// What recent creates and updates authorized, so that a refresh right after them
     /// can wait for reads that lag behind (see [`recent`]). Terraform 1.0 hands it back to
-    /// each read, passes it through plans, and stores what apply returns.
-    type PrivateState<'a> = Private;
+    /// each read, passes it through plans, and stores what apply returns. A create's
+    /// plan carries the create instead, for the delete half of a replacement (see
+    /// [`successor`]).
+    type PrivateState<'a> = Carried;
     type ProviderMetaState<'a> = ValueEmpty;
 
     fn schema(&self, _diags: &mut Diagnostics) -> Option<Schema> {
@@ -84,9 +88,9 @@ impl Resource for AppAuthApiResource {
         &self,
         diags: &mut Diagnostics,
         state: State,
-        private: Private,
+        private: Carried,
         _meta: ValueEmpty,
-    ) -> Option<(State, Private)> {
+    ) -> Option<(State, Carried)> {
         guarded(diags, "read of modelarts_app_auth_api", async {
             let mut d = Diagnostics::default();
             let Some(current) = present(&mut d, state.clone(), "state to read") else {
@@ -95,8 +99,8 @@ impl Resource for AppAuthApiResource {
             let Some(provider) = self.provider.require(&mut d) else {
                 return (d, Some((state, private)));
             };
-            let (new_state, private) = read::read(&mut d, &provider, current, private).await;
-            (d, Some((Strict(new_state), private)))
+            let (new_state, recent) = read::read(&mut d, &provider, current, private.recent).await;
+            (d, Some((Strict(new_state), recent.into())))
         })
         .await
     }
@@ -107,7 +111,7 @@ impl Resource for AppAuthApiResource {
         proposed: State,
         config: State,
         _meta: ValueEmpty,
-    ) -> Option<(State, Private)> {
+    ) -> Option<(State, Carried)> {
         guarded(diags, "plan of modelarts_app_auth_api", async {
             let mut d = Diagnostics::default();
             let (Some(proposed), Some(config)) = (
@@ -122,7 +126,12 @@ impl Resource for AppAuthApiResource {
             if let Some(provider) = &provider {
                 claims::check(&mut d, &provider.claims, &planned);
             }
-            (d, Some((Strict(Value::Value(planned)), Private::default())))
+            // Handed to the delete half too, when this create replaces an object.
+            let private = Carried {
+                recent: Private::default(),
+                successor: Successor::of_plan(&planned),
+            };
+            (d, Some((Strict(Value::Value(planned)), private)))
         })
         .await
     }
@@ -133,9 +142,9 @@ impl Resource for AppAuthApiResource {
         prior: State,
         proposed: State,
         config: State,
-        private: Private,
+        private: Carried,
         _meta: ValueEmpty,
-    ) -> Option<(State, Private, Vec<AttributePath>)> {
+    ) -> Option<(State, Carried, Vec<AttributePath>)> {
         guarded(diags, "plan of modelarts_app_auth_api", async {
             let mut d = Diagnostics::default();
             let (Some(prior), Some(proposed), Some(config)) = (
@@ -155,6 +164,8 @@ impl Resource for AppAuthApiResource {
             if let Some(provider) = &provider {
                 claims::check(&mut d, &provider.claims, &planned);
             }
+            // Only the record of writes goes on: an update replaces no object.
+            let private = Carried::from(private.recent);
             (d, Some((Strict(Value::Value(planned)), private, replace)))
         })
         .await
@@ -164,10 +175,10 @@ impl Resource for AppAuthApiResource {
         &self,
         _diags: &mut Diagnostics,
         _prior: State,
-        private: Private,
+        private: Carried,
         _meta: ValueEmpty,
-    ) -> Option<Private> {
-        Some(private)
+    ) -> Option<Carried> {
+        Some(private.recent.into())
     }
 
     async fn create<'a>(
@@ -175,9 +186,9 @@ impl Resource for AppAuthApiResource {
         diags: &mut Diagnostics,
         planned: State,
         _config: State,
-        _private: Private,
+        _private: Carried,
         _meta: ValueEmpty,
-    ) -> Option<(State, Private)> {
+    ) -> Option<(State, Carried)> {
         guarded(diags, "create of modelarts_app_auth_api", async {
             let mut d = Diagnostics::default();
             let (Some(planned), Some(provider)) = (
@@ -187,7 +198,7 @@ impl Resource for AppAuthApiResource {
                 return (d, None);
             };
             let created = apply::create(&mut d, &provider, planned).await;
-            (d, created.map(|(s, private)| (Strict(s), private)))
+            (d, created.map(|(s, recent)| (Strict(s), recent.into())))
         })
         .await
     }
@@ -198,9 +209,9 @@ impl Resource for AppAuthApiResource {
         prior: State,
         planned: State,
         _config: State,
-        private: Private,
+        private: Carried,
         _meta: ValueEmpty,
-    ) -> Option<(State, Private)> {
+    ) -> Option<(State, Carried)> {
         guarded(diags, "update of modelarts_app_auth_api", async {
             let mut d = Diagnostics::default();
             let (Some(prior), Some(planned), Some(provider)) = (
@@ -218,10 +229,10 @@ impl Resource for AppAuthApiResource {
                     Value::Value(state) => state.known_app_ids().unwrap_or_default(),
                     _ => Default::default(),
                 };
-                (
-                    Strict(state),
-                    private.merged(written, &held, provider.read_lag_window),
-                )
+                let recent = private
+                    .recent
+                    .merged(written, &held, provider.read_lag_window);
+                (Strict(state), recent.into())
             });
             (d, updated)
         })
@@ -232,7 +243,7 @@ impl Resource for AppAuthApiResource {
         &self,
         diags: &mut Diagnostics,
         prior: State,
-        _private: Private,
+        private: Carried,
         _meta: ValueEmpty,
     ) -> Option<()> {
         guarded(diags, "delete of modelarts_app_auth_api", async {
@@ -243,13 +254,15 @@ impl Resource for AppAuthApiResource {
             ) else {
                 return (d, None);
             };
-            apply::delete(&mut d, &provider, prior).await;
+            // A delete planned as the first half of a replacement carries the
+            // create's plan.
+            apply::delete(&mut d, &provider, prior, private.successor).await;
             (d, Some(()))
         })
         .await
     }
 
-    async fn import<'a>(&self, diags: &mut Diagnostics, id: String) -> Option<(State, Private)> {
+    async fn import<'a>(&self, diags: &mut Diagnostics, id: String) -> Option<(State, Carried)> {
         guarded(diags, "import of modelarts_app_auth_api", async {
             let mut d = Diagnostics::default();
             // The ID is checked before anything else, so a malformed one never needs a
@@ -261,7 +274,7 @@ impl Resource for AppAuthApiResource {
                 return (d, None);
             };
             let state = read::import(&provider, parsed);
-            (d, Some((Strict(Value::Value(state)), Private::default())))
+            (d, Some((Strict(Value::Value(state)), Carried::default())))
         })
         .await
     }

@@ -9,6 +9,7 @@ use tf_provider::{Diagnostics, DynamicResource, Resource};
 
 use super::super::fixtures::set;
 use super::super::state::{app_set, AppAuthApiState};
+use super::super::successor::{Carried, Successor};
 use super::super::AppAuthApiResource;
 use super::*;
 use crate::modelarts::{ClientConfig, Credentials, ModelArtsClient, Secret};
@@ -121,10 +122,22 @@ fn prior() -> Strict<AppAuthApiState> {
 }
 
 /// The plan hooks hand the prior record on unchanged, as Terraform 1.0 expects (it
-/// gives apply what plan returned), and a new object starts without one.
+/// gives apply what plan returned), and never a successor: only a create's plan
+/// carries one, the create it plans, and no record.
 #[tokio::test]
-async fn plans_pass_the_record_through_and_a_create_plan_has_none() {
+async fn plans_pass_the_record_through_and_a_create_plan_carries_its_create() {
     let record = Private(Some(written(0)));
+    let successor = Successor {
+        project_id: "p1".into(),
+        workspace_id: "0".into(),
+        service_id: "svc-1".into(),
+        api_id: "api-1".into(),
+        apps: set(&["a"]),
+    };
+    let given = Carried {
+        recent: record.clone(),
+        successor: Some(successor.clone()),
+    };
     let mut diags = Diagnostics::default();
     let empty = ValueEmpty::Null;
 
@@ -134,20 +147,24 @@ async fn plans_pass_the_record_through_and_a_create_plan_has_none() {
         prior(),
         prior(),
         prior(),
-        record.clone(),
+        given.clone(),
         empty,
     )
     .await
     .expect("an update plan");
-    assert_eq!(planned, record, "plan_update");
-    let planned = Resource::plan_destroy(&resource(), &mut diags, prior(), record.clone(), empty)
+    assert_eq!(planned, record.clone().into(), "plan_update");
+    let planned = Resource::plan_destroy(&resource(), &mut diags, prior(), given, empty)
         .await
         .expect("a destroy plan");
-    assert_eq!(planned, record, "plan_destroy");
+    assert_eq!(planned, record.into(), "plan_destroy");
     let (_, planned) = Resource::plan_create(&resource(), &mut diags, prior(), prior(), empty)
         .await
         .expect("a create plan");
-    assert_eq!(planned, Private(None), "plan_create");
+    let expected = Carried {
+        recent: Private(None),
+        successor: Some(successor),
+    };
+    assert_eq!(planned, expected, "plan_create");
     assert!(diags.errors.is_empty(), "{:?}", diags.errors);
 }
 
@@ -161,20 +178,20 @@ async fn a_failed_read_keeps_the_record_and_an_import_has_none() {
         &offline_resource(),
         &mut diags,
         prior(),
-        record.clone(),
+        record.clone().into(),
         ValueEmpty::Null,
     )
     .await
     .expect("the state as it was");
     let summaries: Vec<_> = diags.errors.iter().map(|e| e.summary.as_ref()).collect();
     assert_eq!(summaries, ["Failed to read app authorizations"]);
-    assert_eq!((state, kept), (prior(), record), "read");
+    assert_eq!((state, kept), (prior(), record.into()), "read");
 
     let mut diags = Diagnostics::default();
     let (_, imported) = Resource::import(&offline_resource(), &mut diags, "svc-1/api-1".into())
         .await
         .expect("an imported state");
-    assert_eq!(imported, Private(None), "import");
+    assert_eq!(imported, Carried::default(), "import");
 }
 
 /// The private bytes of states written before the record existed (none at all, or
@@ -619,7 +636,7 @@ async fn an_update_keeps_a_running_record_of_an_earlier_write() {
         prior(),
         planned.clone(),
         planned,
-        record,
+        record.into(),
         ValueEmpty::Null,
     )
     .await
@@ -629,7 +646,7 @@ async fn an_update_keeps_a_running_record_of_an_earlier_write() {
         !diags.errors.is_empty(),
         "the authorize of b cannot succeed"
     );
-    let Private(Some(write)) = kept else {
+    let Private(Some(write)) = kept.recent else {
         panic!("the create's record is kept");
     };
     assert!(

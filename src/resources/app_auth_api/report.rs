@@ -84,12 +84,13 @@ const LAGGING_CANCEL_ADVICE: &str = " The service answered that some of these ap
                                      reads may lag behind its writes. Run the same command \
                                      again in a minute.";
 
-/// Terraform taints every object whose create returned an error.
-// TODO(#4): remove this advice (and the one in docs/resources/app_auth_api.md) when
-// Terraform lets a provider return a partial create without tainting the object.
-const TAINT_ADVICE: &str = " Terraform marks the resource tainted: run `terraform untaint` \
-                            on it before the next apply, or that apply cancels every app \
-                            recorded and authorizes them again.";
+/// Terraform taints every object whose create returned an error, and the next apply
+/// replaces it on the same API, which keeps what the configuration still lists (see
+/// [`super::successor`]).
+const TAINT_ADVICE: &str = " Terraform marks the resource tainted, so the next apply \
+                            replaces it: the apps the configuration still lists stay \
+                            authorized throughout, when all their IDs are known at plan \
+                            time, and only the missing ones are sent.";
 
 /// What the state now records, and what to do: only sentences that are true.
 fn kept(direction: Direction, progress: &Progress, step: &str) -> String {
@@ -172,7 +173,7 @@ mod tests {
                     ..Progress::default()
                 },
                 summaries: &["Interrupted"],
-                present: &["terraform untaint"],
+                present: &["tainted", "stay authorized throughout"],
                 absent: &[],
             },
             Case {
@@ -185,7 +186,7 @@ mod tests {
                 },
                 summaries: &["Failed to authorize apps"],
                 present: &["\"a\" (app creator mismatch)", "apply again."],
-                absent: &["are recorded in the state", "untaint", "the rest"],
+                absent: &["are recorded in the state", "tainted", "the rest"],
             },
             Case {
                 name: "some authorized says they are recorded",
@@ -199,7 +200,7 @@ mod tests {
                 summaries: &["Failed to authorize apps"],
                 present: &[
                     "are recorded in the state",
-                    "terraform untaint",
+                    "stay authorized throughout",
                     "add the rest",
                 ],
                 absent: &["outcome unknown"],
@@ -228,7 +229,7 @@ mod tests {
                 },
                 summaries: &["Interrupted"],
                 present: &["keeps the resource in the state with every app"],
-                absent: &["records what was done", "untaint"],
+                absent: &["records what was done", "tainted"],
             },
             Case {
                 name: "a failed delete says the state keeps every app",
