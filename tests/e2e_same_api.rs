@@ -183,6 +183,34 @@ fn a_replacement_whose_create_fails_again_keeps_the_apps_handed_over() {
     assert_next_apply_converges(&workspace, &emulator, &ABC);
 }
 
+/// A tainted object replaced in the same apply that deletes another resource listing
+/// one of its apps on the same API. Whichever delete runs first, the shared app ends
+/// authorized and in the replacement's state: the other delete leaves an app handed
+/// over to the replacement alone, and an app that delete cancelled first is sent
+/// again, never recorded unsent. Run a few times, since Terraform picks the order.
+#[test]
+fn a_replacement_beside_a_delete_of_a_shared_app_records_only_what_exists() {
+    for round in 0..3 {
+        let (emulator, workspace) = fixture();
+        emulator.put_faults(&json!([
+            {"operation": "authorize", "app_id": "app-d", "times": 1,
+            "fail_app_reason": "the app belongs to another user"}
+        ]));
+        let abd = ["app-a", "app-b", "app-d"];
+        let replaced = hcl::auth_api("t", "svc-1", "api-1", &abd);
+        let provider = hcl::provider_with_few_retries();
+        workspace.write_main(&format!(
+            "{provider}{replaced}{}",
+            hcl::auth_api("other", "svc-1", "api-1", &["app-b"])
+        ));
+        assert_eq!(workspace.apply_json().code, 1, "round {round}");
+
+        workspace.write_main(&format!("{provider}{replaced}"));
+        assert_next_apply_converges(&workspace, &emulator, &abd);
+        assert_eq!(workspace.state_list(), [ADDRESS], "round {round}");
+    }
+}
+
 /// Renaming the resource makes Terraform 1.0 delete the old address and create the new
 /// one in parallel. Cancels are slowed down so that, unless the two are kept apart,
 /// the delete's cancel lands after the create; the API must end with every app.

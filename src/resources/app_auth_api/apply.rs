@@ -168,23 +168,25 @@ pub async fn delete(
         );
     }
     // Apps the object replacing this one will authorize are left authorized for it.
-    let (apps, handed_over): (Vec<String>, BTreeSet<String>) = match &successor {
+    // An app among those that another object cancelled earlier in this run is gone
+    // already: neither cancelled again nor handed over, so the create sends it.
+    let apps: Vec<String> = match &successor {
         Some(successor) if successor.is_on(&api) && holds::create_may_follow(&held) => {
             let (kept, apps): (Vec<String>, Vec<String>) = apps
                 .into_iter()
                 .partition(|app| successor.apps.contains(app));
-            (apps, kept.into_iter().collect())
+            let handed_over = holds::hand_over(&mut held, kept.into_iter().collect());
+            if !handed_over.is_empty() {
+                tracing::info!(
+                    id = %AuthApiId::from(&api),
+                    kept = handed_over.len(),
+                    "apps left authorized for the object replacing this one"
+                );
+            }
+            apps
         }
-        _ => (apps, BTreeSet::new()),
+        _ => apps,
     };
-    if !handed_over.is_empty() {
-        holds::hand_over(&mut held, &handed_over);
-        tracing::info!(
-            id = %AuthApiId::from(&api),
-            kept = handed_over.len(),
-            "apps left authorized for the object replacing this one"
-        );
-    }
 
     let client = &provider.client;
     let mut cancelled = batch::run(
@@ -212,6 +214,7 @@ pub async fn delete(
         }
         batch::reconcile(&mut cancelled, Direction::Cancel, &remote);
     }
+    holds::record(&mut held, &cancelled.done, &BTreeSet::new());
     report(diags, &api, Direction::Cancel, &cancelled, "delete");
     if cancelled.is_complete() {
         tracing::info!(id = %AuthApiId::from(&api), "authorization deleted");

@@ -45,6 +45,9 @@ pub struct ApiRecord {
     held: BTreeSet<String>,
     /// The apps a delete left authorized for the create that replaces its object.
     handed_over: BTreeSet<String>,
+    /// The apps cancelled in this run and not authorized since: a delete must not
+    /// hand one over, since the prior state that lists it is out of date.
+    cancelled: BTreeSet<String>,
     /// Whether a create of this API has run in this process.
     created: bool,
 }
@@ -72,17 +75,21 @@ impl ApiHolds {
 pub fn record(held: &mut Held, cancelled: &BTreeSet<String>, now: &BTreeSet<String>) {
     held.held.retain(|app| !cancelled.contains(app));
     held.held.extend(now.iter().cloned());
+    held.cancelled.extend(cancelled.iter().cloned());
+    held.cancelled.retain(|app| !now.contains(app));
 }
 
 /// Splits apps an object is about to give up (cancel) into those no live object of
-/// this run holds, which may be cancelled, and those another object holds, which must
-/// stay authorized and simply leave this object's state.
+/// this run holds, which may be cancelled, and those another object holds (or a
+/// delete handed over to the object replacing it), which must stay authorized and
+/// simply leave this object's state.
 pub fn release<'a>(
     held: &Held,
     apps: impl IntoIterator<Item = &'a String>,
 ) -> (Vec<String>, BTreeSet<String>) {
-    let (elsewhere, free): (Vec<&String>, Vec<&String>) =
-        apps.into_iter().partition(|app| held.held.contains(*app));
+    let (elsewhere, free): (Vec<&String>, Vec<&String>) = apps
+        .into_iter()
+        .partition(|app| held.held.contains(*app) || held.handed_over.contains(*app));
     (
         free.into_iter().cloned().collect(),
         elsewhere.into_iter().cloned().collect(),
@@ -96,9 +103,16 @@ pub fn create_may_follow(held: &Held) -> bool {
     !held.created
 }
 
-/// Leaves `apps` authorized for the create that replaces the deleted object.
-pub fn hand_over(held: &mut Held, apps: &BTreeSet<String>) {
-    held.handed_over.extend(apps.iter().cloned());
+/// Leaves `apps` authorized for the create that replaces the deleted object, except
+/// those cancelled earlier in this run (by another object listing them too): those are
+/// gone already, for the create to send again. Returns the apps handed over.
+pub fn hand_over(held: &mut Held, apps: BTreeSet<String>) -> BTreeSet<String> {
+    let kept: BTreeSet<String> = apps
+        .into_iter()
+        .filter(|app| !held.cancelled.contains(app))
+        .collect();
+    held.handed_over.extend(kept.iter().cloned());
+    kept
 }
 
 /// Notes that a create of this API runs, and gives it the apps handed over that it
@@ -143,11 +157,31 @@ mod tests {
         let holds = ApiHolds::default();
         let mut held = holds.lock(&api()).await;
         assert!(create_may_follow(&held));
-        hand_over(&mut held, &set(&["a", "b"]));
+        hand_over(&mut held, set(&["a", "b"]));
+        assert_eq!(
+            release(&held, &set(&["b", "c"])).1,
+            set(&["b"]),
+            "b is held"
+        );
         assert_eq!(begin_create(&mut held, &set(&["a", "c"])), set(&["a"]));
         assert!(!create_may_follow(&held), "a create has run");
         assert_eq!(begin_create(&mut held, &set(&["a", "c"])), set(&[]));
         assert_eq!(begin_create(&mut held, &set(&["b"])), set(&["b"]));
+    }
+
+    /// An app another object cancelled earlier in this run is not handed over: the
+    /// state that lists it is out of date, and the create must send it again. Once
+    /// authorized again, it may be handed over.
+    #[tokio::test]
+    async fn an_app_cancelled_earlier_in_the_run_is_not_handed_over() {
+        let holds = ApiHolds::default();
+        let mut held = holds.lock(&api()).await;
+        record(&mut held, &set(&["a"]), &set(&[]));
+        assert_eq!(hand_over(&mut held, set(&["a", "b"])), set(&["b"]));
+        assert_eq!(begin_create(&mut held, &set(&["a", "b"])), set(&["b"]));
+
+        record(&mut held, &set(&[]), &set(&["a"]));
+        assert_eq!(hand_over(&mut held, set(&["a"])), set(&["a"]));
     }
 
     /// Another API's record is separate, and its lock does not wait for this one.
