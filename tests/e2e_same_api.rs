@@ -12,7 +12,7 @@ use support::terraform::calls::{self, Operation};
 use support::terraform::checks::{
     app_ids_of, assert_next_apply_converges, assert_state_matches_emulator, fixture, set, sorted,
 };
-use support::terraform::{hcl, Workspace};
+use support::terraform::{hcl, world, Workspace};
 
 const ADDRESS: &str = "modelarts_app_auth_api.t";
 const ABC: [&str; 3] = ["app-a", "app-b", "app-c"];
@@ -181,6 +181,37 @@ fn a_replacement_whose_create_fails_again_keeps_the_apps_handed_over() {
     assert_eq!(app_ids_of(&values), sorted(&["app-a", "app-b"]));
 
     assert_next_apply_converges(&workspace, &emulator, &ABC);
+}
+
+/// An app of a tainted object cancelled behind Terraform's back before the next apply:
+/// the refresh sees it gone, so the replacement sends it again rather than record it
+/// unsent.
+#[test]
+fn a_tainted_object_whose_app_was_cancelled_outside_sends_it_again() {
+    let (emulator, workspace) = fixture();
+    emulator.put_faults(&json!([
+        {"operation": "authorize", "app_id": "app-c", "times": 1,
+        "fail_app_reason": "the app belongs to another user"}
+    ]));
+    // Reads are believed at once: the refresh right after the failed create would
+    // otherwise wait out the window for app-b.
+    workspace.write_main(&format!(
+        "{}{}",
+        hcl::provider(&[("max_retries", "1"), ("read_lag_seconds", "0")]),
+        hcl::auth_api("t", "svc-1", "api-1", &ABC)
+    ));
+    assert_eq!(workspace.apply_json().code, 1);
+    world::cancel_outside(&emulator, "api-1", &["app-b"]);
+
+    emulator.clear_calls();
+    assert_next_apply_converges(&workspace, &emulator, &ABC);
+    let writes = calls::writes(&emulator);
+    assert_eq!(
+        calls::apps_sent(&writes, Operation::Authorize, "api-1"),
+        ["app-b", "app-c"],
+        "{}",
+        calls::describe(&writes)
+    );
 }
 
 /// A tainted object replaced in the same apply that deletes another resource listing
