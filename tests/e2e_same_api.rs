@@ -106,16 +106,22 @@ fn a_replacement_created_before_the_delete_keeps_every_app() {
 }
 
 /// `terraform apply -replace` without `create_before_destroy`: the delete runs first
-/// and leaves every app the new object lists authorized for its create, so the
-/// replacement sends nothing and no app loses access.
+/// and leaves every app the new object lists authorized for its create, which
+/// authorizes them again in one call: no app loses access.
 #[test]
 fn a_replacement_deleted_first_keeps_every_app_it_still_lists() {
     let writes = replaced_with("");
-    assert!(writes.is_empty(), "{}", calls::describe(&writes));
+    assert_eq!(writes.len(), 1, "{}", calls::describe(&writes));
+    assert_eq!(
+        calls::apps_sent(&writes, Operation::Authorize, "api-1"),
+        sorted(&ABC),
+        "{}",
+        calls::describe(&writes)
+    );
 }
 
 /// A tainted object replaced under a changed configuration: the delete cancels only
-/// the app the configuration dropped, and the create sends only the apps missing.
+/// the app the configuration dropped; the create authorizes the new set.
 #[test]
 fn a_tainted_object_replaced_under_new_apps_cancels_only_the_dropped_one() {
     let (emulator, workspace) = fixture();
@@ -144,7 +150,7 @@ fn a_tainted_object_replaced_under_new_apps_cancels_only_the_dropped_one() {
     );
     assert_eq!(
         calls::apps_sent(&writes, Operation::Authorize, "api-1"),
-        ["app-c", "app-d"],
+        ["app-a", "app-c", "app-d"],
         "{}",
         calls::describe(&writes)
     );
@@ -183,9 +189,8 @@ fn a_replacement_whose_create_fails_again_keeps_the_apps_handed_over() {
     assert_next_apply_converges(&workspace, &emulator, &ABC);
 }
 
-/// An app of a tainted object cancelled behind Terraform's back before the next apply:
-/// the refresh sees it gone, so the replacement sends it again rather than record it
-/// unsent.
+/// An app of a tainted object cancelled behind Terraform's back before the next apply
+/// is authorized again by the replacement, and nothing is cancelled.
 #[test]
 fn a_tainted_object_whose_app_was_cancelled_outside_sends_it_again() {
     let (emulator, workspace) = fixture();
@@ -208,9 +213,101 @@ fn a_tainted_object_whose_app_was_cancelled_outside_sends_it_again() {
     let writes = calls::writes(&emulator);
     assert_eq!(
         calls::apps_sent(&writes, Operation::Authorize, "api-1"),
-        ["app-b", "app-c"],
+        sorted(&ABC),
         "{}",
         calls::describe(&writes)
+    );
+    assert!(
+        calls::apps_sent(&writes, Operation::Cancel, "api-1").is_empty(),
+        "{}",
+        calls::describe(&writes)
+    );
+}
+
+/// A `-replace` plan saved, then applied after the cloud changed: the state the
+/// plan's delete holds is out of date, so the create authorizes every app again and
+/// records only what the service confirms. An app cancelled meanwhile is authorized
+/// again; an API deleted meanwhile fails the apply and leaves no object.
+#[test]
+fn a_saved_replacement_applied_after_drift_records_only_what_exists() {
+    for api_deleted in [false, true] {
+        let (emulator, workspace) = fixture();
+        write_config(&workspace, "t", "");
+        workspace.apply();
+        let replace = format!("-replace={ADDRESS}");
+        workspace.run_ok(&["plan", "-input=false", "-out=saved.tfplan", &replace]);
+        match api_deleted {
+            false => world::cancel_outside(&emulator, "api-1", &["app-b"]),
+            true => world::delete_api(&emulator, "svc-1", "api-1"),
+        }
+
+        let applied = workspace.run(&["apply", "-input=false", "-no-color", "saved.tfplan"]);
+        assert_eq!(applied.code, i32::from(api_deleted), "{applied}");
+        match api_deleted {
+            false => {
+                assert_eq!(emulator.authorized_apps("svc-1", "api-1", "0"), set(&ABC));
+                assert_state_matches_emulator(&workspace, &emulator, ADDRESS);
+            }
+            true => assert!(workspace.resource(ADDRESS).is_none(), "{applied}"),
+        }
+    }
+}
+
+/// The create half of a replacement that times out waiting for its turn on the API
+/// (another resource's slow cancel holds it) still records the apps the delete left
+/// authorized for it, so removing the resource later cancels them.
+#[test]
+fn a_replacement_timing_out_before_its_turn_still_records_what_it_was_handed() {
+    let (emulator, workspace) = fixture();
+    emulator.put_faults(&json!([
+        {"operation": "authorize", "app_id": "app-c", "times": 1,
+        "fail_app_reason": "the app belongs to another user"}
+    ]));
+    let config = |t: Option<(&[&str], &str)>, u: &[&str], slow: &[&str]| {
+        let t = t.map(|(apps, extra)| hcl::auth_api_with("t", "svc-1", "api-1", apps, extra));
+        let after_slow = "  depends_on = [modelarts_app_auth_api.slowpoke]\n";
+        format!(
+            "{}{}{}{}",
+            hcl::provider_with_few_retries(),
+            t.unwrap_or_default(),
+            hcl::auth_api_with("u", "svc-1", "api-1", u, after_slow),
+            hcl::auth_api("slowpoke", "svc-1", "api-2", slow)
+        )
+    };
+    workspace.write_main(&config(Some((&ABC, "")), &["app-x", "app-d"], &["app-a"]));
+    assert_eq!(workspace.apply_json().code, 1);
+    let values = workspace.resource(ADDRESS).expect("tainted in state");
+    assert_eq!(app_ids_of(&values), sorted(&["app-a", "app-b"]));
+
+    // t's delete cancels b (slowly) and hands a over; u's cancel of d then holds the
+    // API past t's two-second create timeout.
+    emulator.put_faults(&json!([
+        {"operation": "cancel", "app_id": "app-b", "delay_ms": 1500},
+        {"operation": "authorize", "app_id": "app-b", "delay_ms": 700},
+        {"operation": "cancel", "app_id": "app-d", "delay_ms": 6000}
+    ]));
+    let short = "  timeouts {\n    create = \"2s\"\n  }\n";
+    workspace.write_main(&config(
+        Some((&["app-a"], short)),
+        &["app-x"],
+        &["app-a", "app-b"],
+    ));
+    let timed_out = workspace.apply_json();
+    assert!(
+        timed_out
+            .text()
+            .contains("Timed out before the create could start"),
+        "{timed_out}"
+    );
+    let values = workspace.resource(ADDRESS).expect("recorded");
+    assert_eq!(app_ids_of(&values), sorted(&["app-a"]));
+
+    emulator.clear_faults();
+    workspace.write_main(&config(None, &["app-x"], &["app-a", "app-b"]));
+    workspace.apply();
+    assert_eq!(
+        emulator.authorized_apps("svc-1", "api-1", "0"),
+        set(&["app-x"])
     );
 }
 

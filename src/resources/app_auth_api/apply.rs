@@ -14,18 +14,23 @@ use super::recent::Private;
 use super::report::report;
 use super::state::{app_set, describe_api, AppAuthApiState, AuthApiId};
 use super::successor::Successor;
-use crate::diagnostics::{root_error, root_warning};
+use crate::diagnostics::{abridged, root_error, root_warning};
 use crate::modelarts::ApiRef;
 use crate::provider::shared::ProviderData;
 use crate::resources::timeouts::{deadline_of, Operation};
 
 /// Authorizes the planned apps, and nothing else: even with `exclusive`, apps
 /// authorized by other means are not cancelled here, because no plan showed them; the
-/// next refresh records them and the next plan shows them as ones to remove. Apps the
-/// delete of the object this one replaces left authorized (see [`super::successor`])
-/// are not sent again and are recorded whatever happens to the rest. Returns the new
-/// state (`Value::Null` when nothing at all is authorized) with the record of the apps
-/// authorized, or `None` when the plan could not be used.
+/// next refresh records them and the next plan shows them as ones to remove.
+///
+/// Apps that the delete of the object this one replaces left authorized (see
+/// [`super::successor`]) are sent too, since that object's state may be out of date (a
+/// plan saved earlier, `-refresh=false`); authorizing an authorized app succeeds. One
+/// whose authorize failed stays recorded unless a re-read shows it gone, as does every
+/// one when this create cannot even start.
+///
+/// Returns the new state (`Value::Null` when nothing at all is authorized) with the
+/// record of the apps authorized, or `None` when the plan could not be used.
 pub async fn create(
     diags: &mut Diagnostics,
     provider: &ProviderData,
@@ -33,9 +38,23 @@ pub async fn create(
 ) -> Option<(Value<AppAuthApiState>, Private)> {
     let (api, wanted) = applicable(diags, &planned)?;
     let deadline = deadline_of(&planned.timeouts, Operation::Create);
-    let mut held = lock_api(diags, provider, &api, deadline, "create").await?;
+    let Some(mut held) = lock_api(diags, provider, &api, deadline, "create").await else {
+        let kept = provider.holds.claim_without_turn(&api, &wanted);
+        if !kept.is_empty() {
+            root_warning(
+                diags,
+                "Apps kept from the replaced object",
+                format!(
+                    "The delete of the object this create replaces left {} authorized \
+                     for it; they stay authorized and are recorded in the state.",
+                    abridged(kept.iter().map(|app| format!("{app:?}")))
+                ),
+            );
+        }
+        return created_state(&api, planned, kept);
+    };
     let handed_over = holds::begin_create(&mut held, &wanted);
-    let apps: Vec<String> = wanted.difference(&handed_over).cloned().collect();
+    let apps: Vec<String> = wanted.iter().cloned().collect();
 
     let mut added = batch::run(
         &provider.client,
@@ -46,26 +65,45 @@ pub async fn create(
         &provider.stop,
     )
     .await;
-    if let Some(remote) = batch::reread_if_needed(&provider.client, &api, deadline, &[&added]).await
-    {
-        batch::reconcile(&mut added, Direction::Authorize, &remote);
+    let remote = batch::reread_if_needed(&provider.client, &api, deadline, &[&added]).await;
+    if let Some(remote) = &remote {
+        batch::reconcile(&mut added, Direction::Authorize, remote);
     }
     report(diags, &api, Direction::Authorize, &added, "create");
 
     // Apps sent without an answer may be authorized: keeping them lets the next
-    // refresh drop those that are not, while dropping them could leak a grant.
+    // refresh drop those that are not, while dropping them could leak a grant. So may
+    // apps handed over that were refused or not sent, unless the re-read settled them.
+    let unsettled_handed_over = match remote {
+        Some(Remote::Unknown) => (added.failed.iter().map(|f| &f.app_id))
+            .chain(&added.not_attempted)
+            .filter(|app| handed_over.contains(*app))
+            .cloned()
+            .collect(),
+        _ => Vec::new(),
+    };
     let apps_now: BTreeSet<String> = (added.done.iter())
         .chain(&added.unknown)
-        .chain(&handed_over)
+        .chain(&unsettled_handed_over)
         .cloned()
         .collect();
     holds::record(&mut held, &BTreeSet::new(), &apps_now);
+    created_state(&api, planned, apps_now)
+}
+
+/// The state of a create that left `apps_now` authorized, with the record of its
+/// write; `Value::Null` when it left none.
+fn created_state(
+    api: &ApiRef,
+    planned: AppAuthApiState,
+    apps_now: BTreeSet<String>,
+) -> Option<(Value<AppAuthApiState>, Private)> {
     if apps_now.is_empty() {
         return Some((Value::Null, Private::default()));
     }
-    tracing::info!(id = %AuthApiId::from(&api), apps = apps_now.len(), "authorization created");
+    tracing::info!(id = %AuthApiId::from(api), apps = apps_now.len(), "authorization created");
     let created = AppAuthApiState {
-        id: Value::Value(AuthApiId::from(&api).to_string()),
+        id: Value::Value(AuthApiId::from(api).to_string()),
         app_ids: app_set(apps_now.iter().cloned()),
         ..planned
     };

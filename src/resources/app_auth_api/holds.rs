@@ -24,23 +24,29 @@
 // nothing about other objects, nor that a delete is of a deposed object).
 
 use std::collections::{BTreeSet, HashMap};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, MutexGuard};
 
 use tokio::sync::{Mutex as AsyncMutex, OwnedMutexGuard};
 
 use crate::modelarts::ApiRef;
 
-/// The apps held on each API by objects created or updated in this process, each
-/// behind the lock that serialises changes of that API. Cheap to clone.
+/// What this process knows of each API it changes, with the turn that serialises
+/// those changes. Cheap to clone.
 #[derive(Debug, Clone, Default)]
-pub struct ApiHolds(Arc<Mutex<HashMap<ApiRef, Record>>>);
+pub struct ApiHolds(Arc<Mutex<HashMap<ApiRef, Arc<Entry>>>>);
 
-/// One API's record, behind its lock.
-type Record = Arc<AsyncMutex<ApiRecord>>;
+/// One API's turn and record. The record has a lock of its own, held only for
+/// moments, so that an operation that gave up waiting for its turn can still settle
+/// its share of it.
+#[derive(Debug, Default)]
+struct Entry {
+    turn: Arc<AsyncMutex<()>>,
+    record: Mutex<ApiRecord>,
+}
 
 /// What this process knows of one API.
 #[derive(Debug, Default)]
-pub struct ApiRecord {
+struct ApiRecord {
     /// The apps live objects of this run hold.
     held: BTreeSet<String>,
     /// The apps a delete left authorized for the create that replaces its object.
@@ -52,31 +58,66 @@ pub struct ApiRecord {
     created: bool,
 }
 
-/// Exclusive access to one API's record until dropped.
-pub type Held = OwnedMutexGuard<ApiRecord>;
+impl ApiRecord {
+    /// Moves the apps handed over that a create wants to the apps held, and returns
+    /// them: the create owns them now.
+    fn claim(&mut self, wanted: &BTreeSet<String>) -> BTreeSet<String> {
+        let taken: BTreeSet<String> = self.handed_over.intersection(wanted).cloned().collect();
+        self.handed_over.retain(|app| !taken.contains(app));
+        self.held.extend(taken.iter().cloned());
+        taken
+    }
+}
+
+/// The turn to change one API, and its record, until dropped.
+#[derive(Debug)]
+pub struct Held {
+    entry: Arc<Entry>,
+    _turn: OwnedMutexGuard<()>,
+}
+
+impl Held {
+    fn record(&self) -> MutexGuard<'_, ApiRecord> {
+        lock(&self.entry.record)
+    }
+}
+
+/// A lock whose holder panicked still guards data that is whole: every change to it
+/// is made in one step.
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
 
 impl ApiHolds {
+    fn entry(&self, api: &ApiRef) -> Arc<Entry> {
+        lock(&self.0).entry(api.clone()).or_default().clone()
+    }
+
     /// Waits until no other operation of this process is changing `api`, then gives
     /// access to the apps live objects hold on it.
     pub async fn lock(&self, api: &ApiRef) -> Held {
-        let entry = {
-            let mut map = self
-                .0
-                .lock()
-                .unwrap_or_else(|poisoned| poisoned.into_inner());
-            map.entry(api.clone()).or_default().clone()
-        };
-        entry.lock_owned().await
+        let entry = self.entry(api);
+        let turn = Arc::clone(&entry.turn).lock_owned().await;
+        Held { entry, _turn: turn }
+    }
+
+    /// For a create that could not get its turn: the apps handed over to it that it
+    /// wants, which are authorized and now its own, for its state to record.
+    pub fn claim_without_turn(&self, api: &ApiRef, wanted: &BTreeSet<String>) -> BTreeSet<String> {
+        lock(&self.entry(api).record).claim(wanted)
     }
 }
 
 /// Records the outcome of a create or update: the apps it cancelled are no longer
 /// held, the apps it left authorized (or possibly authorized) are.
 pub fn record(held: &mut Held, cancelled: &BTreeSet<String>, now: &BTreeSet<String>) {
-    held.held.retain(|app| !cancelled.contains(app));
-    held.held.extend(now.iter().cloned());
-    held.cancelled.extend(cancelled.iter().cloned());
-    held.cancelled.retain(|app| !now.contains(app));
+    let mut record = held.record();
+    record.held.retain(|app| !cancelled.contains(app));
+    record.held.extend(now.iter().cloned());
+    record.cancelled.extend(cancelled.iter().cloned());
+    record.cancelled.retain(|app| !now.contains(app));
 }
 
 /// Splits apps an object is about to give up (cancel) into those no live object of
@@ -87,9 +128,10 @@ pub fn release<'a>(
     held: &Held,
     apps: impl IntoIterator<Item = &'a String>,
 ) -> (Vec<String>, BTreeSet<String>) {
+    let record = held.record();
     let (elsewhere, free): (Vec<&String>, Vec<&String>) = apps
         .into_iter()
-        .partition(|app| held.held.contains(*app) || held.handed_over.contains(*app));
+        .partition(|app| record.held.contains(*app) || record.handed_over.contains(*app));
     (
         free.into_iter().cloned().collect(),
         elsewhere.into_iter().cloned().collect(),
@@ -100,28 +142,28 @@ pub fn release<'a>(
 /// delete hands apps over only then; with `create_before_destroy` the replacement was
 /// created first and already holds what it authorized.
 pub fn create_may_follow(held: &Held) -> bool {
-    !held.created
+    !held.record().created
 }
 
 /// Leaves `apps` authorized for the create that replaces the deleted object, except
 /// those cancelled earlier in this run (by another object listing them too): those are
 /// gone already, for the create to send again. Returns the apps handed over.
 pub fn hand_over(held: &mut Held, apps: BTreeSet<String>) -> BTreeSet<String> {
+    let mut record = held.record();
     let kept: BTreeSet<String> = apps
         .into_iter()
-        .filter(|app| !held.cancelled.contains(app))
+        .filter(|app| !record.cancelled.contains(app))
         .collect();
-    held.handed_over.extend(kept.iter().cloned());
+    record.handed_over.extend(kept.iter().cloned());
     kept
 }
 
 /// Notes that a create of this API runs, and gives it the apps handed over that it
-/// wants, which it then owns; the others stay handed over.
+/// wants, which it then holds; the others stay handed over.
 pub fn begin_create(held: &mut Held, wanted: &BTreeSet<String>) -> BTreeSet<String> {
-    held.created = true;
-    let taken: BTreeSet<String> = held.handed_over.intersection(wanted).cloned().collect();
-    held.handed_over.retain(|app| !taken.contains(app));
-    taken
+    let mut record = held.record();
+    record.created = true;
+    record.claim(wanted)
 }
 
 #[cfg(test)]

@@ -90,7 +90,7 @@ const LAGGING_CANCEL_ADVICE: &str = " The service answered that some of these ap
 const TAINT_ADVICE: &str = " Terraform marks the resource tainted, so the next apply \
                             replaces it: the apps the configuration still lists stay \
                             authorized throughout, when all their IDs are known at plan \
-                            time, and only the missing ones are sent.";
+                            time, and the rest are added.";
 
 /// What the state now records, and what to do: only sentences that are true.
 fn kept(direction: Direction, progress: &Progress, step: &str) -> String {

@@ -8,8 +8,10 @@
 //! plan to both halves of the replacement. So the create's plan records the API and
 //! the apps it will authorize (when all are known); the delete that receives that
 //! record for its own API cancels only the apps the new object drops, and hands the
-//! rest over to the create that follows in the same process, which authorizes only
-//! what is missing and records the handed-over apps whatever else happens.
+//! rest over to the create that follows in the same process. That create authorizes
+//! its whole set (the handed-over apps too, since the deleted object's state may be
+//! out of date, and authorizing an authorized app succeeds) and records a handed-over
+//! app unless the service shows it gone.
 
 // TODO(#4): when the create half never runs (the apply stops between the two halves,
 // or an error elsewhere skips it), the apps handed over stay authorized with no object
