@@ -311,6 +311,47 @@ fn a_replacement_timing_out_before_its_turn_still_records_what_it_was_handed() {
     );
 }
 
+/// A delete that is not half of a replacement gets no successor, so it cancels every
+/// app of a tainted object: `terraform destroy`, a saved destroy plan, and the
+/// resource removed from the configuration.
+#[test]
+fn deletes_that_replace_nothing_cancel_every_app_of_a_tainted_object() {
+    for way in [
+        "destroy",
+        "saved destroy plan",
+        "removed from the configuration",
+    ] {
+        let (emulator, workspace) = fixture();
+        emulator.put_faults(&json!([
+            {"operation": "authorize", "app_id": "app-c", "times": 1,
+            "fail_app_reason": "the app belongs to another user"}
+        ]));
+        write_config(&workspace, "t", "");
+        assert_eq!(workspace.apply_json().code, 1, "{way}");
+        emulator.clear_faults();
+
+        match way {
+            "destroy" => {
+                workspace.destroy();
+            }
+            "saved destroy plan" => {
+                workspace.run_ok(&["plan", "-destroy", "-input=false", "-out=d.tfplan"]);
+                workspace.run_ok(&["apply", "-input=false", "d.tfplan"]);
+            }
+            _ => {
+                workspace.write_main(&hcl::provider_with_few_retries());
+                workspace.apply();
+            }
+        }
+        assert_eq!(
+            emulator.authorized_apps("svc-1", "api-1", "0"),
+            set(&[]),
+            "{way}"
+        );
+        assert!(workspace.state_list().is_empty(), "{way}");
+    }
+}
+
 /// A tainted object replaced in the same apply that deletes another resource listing
 /// one of its apps on the same API. Whichever delete runs first, the shared app ends
 /// authorized and in the replacement's state: the other delete leaves an app handed
