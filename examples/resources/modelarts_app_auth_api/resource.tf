@@ -9,6 +9,11 @@ terraform {
 resource "modelarts_app" "billing" {
   name        = "billing"
   description = "Calls the fraud model from the billing service"
+
+  # Lets a later apply remove the app: its authorization is cancelled first.
+  lifecycle {
+    create_before_destroy = true
+  }
 }
 
 # Authorize the service's API to the new app and to an existing one.
