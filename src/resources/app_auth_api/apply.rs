@@ -87,7 +87,9 @@ pub async fn create(
         .chain(&unsettled_handed_over)
         .cloned()
         .collect();
-    holds::record(&mut held, &BTreeSet::new(), &apps_now);
+    // A handed-over app the re-read showed gone is no longer held by anyone.
+    let gone: BTreeSet<String> = handed_over.difference(&apps_now).cloned().collect();
+    holds::record(&mut held, &gone, &apps_now);
     created_state(&api, planned, apps_now)
 }
 
