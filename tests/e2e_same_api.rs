@@ -352,6 +352,53 @@ fn deletes_that_replace_nothing_cancel_every_app_of_a_tainted_object() {
     }
 }
 
+/// A new resource created on the API before a replacement's delete runs does not make
+/// that delete revoke what the replacement lists. A slow cancel elsewhere, which the
+/// replaced resource waits for, lets the new resource's create go first; the
+/// replacement's authorize of its app is then refused once, which only a re-read can
+/// settle, so an app revoked by the delete would stay lost.
+#[test]
+fn a_new_resource_on_the_api_leaves_the_replacement_its_apps() {
+    let (emulator, workspace) = fixture();
+    let provider = hcl::provider_with_few_retries();
+    let t = hcl::auth_api("t", "svc-1", "api-1", &["app-a"]);
+    let first = "  depends_on = [modelarts_app_auth_api.t]\n";
+    let elsewhere = hcl::auth_api_with("e", "svc-1", "api-2", &["app-c"], first);
+    workspace.write_main(&format!("{provider}{t}{elsewhere}"));
+    workspace.apply();
+
+    let new = hcl::auth_api("n", "svc-1", "api-1", &["app-x"]);
+    workspace.write_main(&format!("{provider}{t}{new}"));
+    emulator.put_faults(&json!([
+        {"operation": "cancel", "app_id": "app-c", "delay_ms": 3000},
+        {"operation": "authorize", "app_id": "app-a", "times": 1,
+        "fail_app_reason": "the app belongs to another user"}
+    ]));
+    emulator.clear_calls();
+    workspace.run_ok(&[
+        "apply",
+        "-auto-approve",
+        "-input=false",
+        "-no-color",
+        &format!("-replace={ADDRESS}"),
+    ]);
+
+    let writes = calls::writes(&emulator);
+    assert!(
+        calls::apps_sent(&writes, Operation::Cancel, "api-1").is_empty(),
+        "{}",
+        calls::describe(&writes)
+    );
+    assert_eq!(
+        emulator.authorized_apps("svc-1", "api-1", "0"),
+        set(&["app-a", "app-x"])
+    );
+    for (address, apps) in [(ADDRESS, "app-a"), ("modelarts_app_auth_api.n", "app-x")] {
+        let values = workspace.resource(address).expect("in state");
+        assert_eq!(app_ids_of(&values), [apps], "{address}");
+    }
+}
+
 /// A tainted object replaced in the same apply that deletes another resource listing
 /// one of its apps on the same API. Whichever delete runs first, the shared app ends
 /// authorized and in the replacement's state: the other delete leaves an app handed

@@ -211,7 +211,9 @@ pub async fn delete(
     // An app among those that another object cancelled earlier in this run is gone
     // already: neither cancelled again nor handed over, so the create sends it.
     let apps: Vec<String> = match &successor {
-        Some(successor) if successor.is_on(&api) && holds::create_may_follow(&held) => {
+        Some(successor)
+            if successor.is_on(&api) && holds::create_may_follow(&held, &successor.apps) =>
+        {
             let (kept, apps): (Vec<String>, Vec<String>) = apps
                 .into_iter()
                 .partition(|app| successor.apps.contains(app));

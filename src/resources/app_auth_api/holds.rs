@@ -54,8 +54,8 @@ struct ApiRecord {
     /// The apps cancelled in this run and not authorized since: a delete must not
     /// hand one over, since the prior state that lists it is out of date.
     cancelled: BTreeSet<String>,
-    /// Whether a create of this API has run in this process.
-    created: bool,
+    /// The app sets of the creates of this API that have run in this process.
+    created: Vec<BTreeSet<String>>,
 }
 
 impl ApiRecord {
@@ -138,11 +138,14 @@ pub fn release<'a>(
     )
 }
 
-/// Whether a create of this API may still come in this process: none has run yet. A
-/// delete hands apps over only then; with `create_before_destroy` the replacement was
-/// created first and already holds what it authorized.
-pub fn create_may_follow(held: &Held) -> bool {
-    !held.record().created
+/// Whether the create planned with `apps` (the successor of a delete) may still come
+/// in this process: no create of exactly that set has run on this API yet. With
+/// `create_before_destroy` the replacement was created first and holds what it
+/// authorized, so its delete hands nothing over. A create of another resource on the
+/// API does not count; one with the very same set would only make the delete cancel
+/// what no live object holds, which that create does hold.
+pub fn create_may_follow(held: &Held, apps: &BTreeSet<String>) -> bool {
+    !held.record().created.contains(apps)
 }
 
 /// Leaves `apps` authorized for the create that replaces the deleted object, except
@@ -162,7 +165,7 @@ pub fn hand_over(held: &mut Held, apps: BTreeSet<String>) -> BTreeSet<String> {
 /// wants, which it then holds; the others stay handed over.
 pub fn begin_create(held: &mut Held, wanted: &BTreeSet<String>) -> BTreeSet<String> {
     let mut record = held.record();
-    record.created = true;
+    record.created.push(wanted.clone());
     record.claim(wanted)
 }
 
@@ -198,7 +201,7 @@ mod tests {
     async fn a_create_takes_only_the_handed_over_apps_it_wants() {
         let holds = ApiHolds::default();
         let mut held = holds.lock(&api()).await;
-        assert!(create_may_follow(&held));
+        assert!(create_may_follow(&held, &set(&["a", "c"])));
         hand_over(&mut held, set(&["a", "b"]));
         assert_eq!(
             release(&held, &set(&["b", "c"])).1,
@@ -206,7 +209,11 @@ mod tests {
             "b is held"
         );
         assert_eq!(begin_create(&mut held, &set(&["a", "c"])), set(&["a"]));
-        assert!(!create_may_follow(&held), "a create has run");
+        assert!(
+            !create_may_follow(&held, &set(&["a", "c"])),
+            "that create ran"
+        );
+        assert!(create_may_follow(&held, &set(&["a"])), "another may come");
         assert_eq!(begin_create(&mut held, &set(&["a", "c"])), set(&[]));
         assert_eq!(begin_create(&mut held, &set(&["b"])), set(&["b"]));
     }
