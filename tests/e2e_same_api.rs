@@ -8,6 +8,7 @@
 mod support;
 
 use serde_json::json;
+use support::emulator::Emulator;
 use support::terraform::calls::{self, Operation};
 use support::terraform::checks::{
     app_ids_of, assert_next_apply_converges, assert_state_matches_emulator, fixture, set, sorted,
@@ -65,6 +66,18 @@ fn a_tainted_partial_create_is_finished_without_cancelling_anything() {
         "one authorize call: {}",
         calls::describe(&writes)
     );
+}
+
+/// Fails unless the calls logged since the last clear cancelled nothing on api-1 and
+/// api-1 now holds exactly `apps`.
+fn assert_nothing_cancelled_and_api_holds(emulator: &Emulator, apps: &[&str]) {
+    let writes = calls::writes(emulator);
+    assert!(
+        calls::apps_sent(&writes, Operation::Cancel, "api-1").is_empty(),
+        "{}",
+        calls::describe(&writes)
+    );
+    assert_eq!(emulator.authorized_apps("svc-1", "api-1", "0"), set(apps));
 }
 
 /// Applies the common configuration with `extra` lines in its block, then
@@ -173,16 +186,7 @@ fn a_replacement_whose_create_fails_again_keeps_the_apps_handed_over() {
     emulator.clear_calls();
     let again = workspace.apply_json();
     assert_eq!(again.code, 1, "{again}");
-    let writes = calls::writes(&emulator);
-    assert!(
-        calls::apps_sent(&writes, Operation::Cancel, "api-1").is_empty(),
-        "{}",
-        calls::describe(&writes)
-    );
-    assert_eq!(
-        emulator.authorized_apps("svc-1", "api-1", "0"),
-        set(&["app-a", "app-b"])
-    );
+    assert_nothing_cancelled_and_api_holds(&emulator, &["app-a", "app-b"]);
     let values = workspace.resource(ADDRESS).expect("still in state");
     assert_eq!(app_ids_of(&values), sorted(&["app-a", "app-b"]));
 
@@ -383,16 +387,7 @@ fn a_new_resource_on_the_api_leaves_the_replacement_its_apps() {
         &format!("-replace={ADDRESS}"),
     ]);
 
-    let writes = calls::writes(&emulator);
-    assert!(
-        calls::apps_sent(&writes, Operation::Cancel, "api-1").is_empty(),
-        "{}",
-        calls::describe(&writes)
-    );
-    assert_eq!(
-        emulator.authorized_apps("svc-1", "api-1", "0"),
-        set(&["app-a", "app-x"])
-    );
+    assert_nothing_cancelled_and_api_holds(&emulator, &["app-a", "app-x"]);
     for (address, apps) in [(ADDRESS, "app-a"), ("modelarts_app_auth_api.n", "app-x")] {
         let values = workspace.resource(address).expect("in state");
         assert_eq!(app_ids_of(&values), [apps], "{address}");
