@@ -11,7 +11,8 @@ use serde_json::json;
 use support::emulator::Emulator;
 use support::terraform::calls::{self, Operation};
 use support::terraform::checks::{
-    app_ids_of, assert_next_apply_converges, assert_state_matches_emulator, fixture, set, sorted,
+    app_ids_of, assert_next_apply_converges, assert_state_matches_emulator, fixture, normalized,
+    set, sorted,
 };
 use support::terraform::{hcl, world, Workspace};
 
@@ -392,6 +393,76 @@ fn a_new_resource_on_the_api_leaves_the_replacement_its_apps() {
         let values = workspace.resource(address).expect("in state");
         assert_eq!(app_ids_of(&values), [apps], "{address}");
     }
+}
+
+/// An exclusive replacement cancels the app authorized by other means that its state
+/// recorded; with reads lagging behind writes, the refresh right after must wait for
+/// the cancel to show rather than report the app as drift.
+#[test]
+fn an_exclusive_replacement_waits_for_its_cancel_to_show() {
+    let (emulator, workspace) = fixture();
+    let exclusive = "  exclusive = true\n";
+    workspace.write_main(&format!(
+        "{}{}",
+        hcl::provider_with_few_retries(),
+        hcl::auth_api_with("t", "svc-1", "api-1", &["app-a", "app-b"], exclusive)
+    ));
+    workspace.apply();
+    world::authorize_outside(&emulator, "svc-1", "api-1", "app-x");
+    emulator.put_settings(&json!({"read_lag_reads": 1}));
+
+    workspace.run_ok(&[
+        "apply",
+        "-auto-approve",
+        "-input=false",
+        "-no-color",
+        &format!("-replace={ADDRESS}"),
+    ]);
+    assert_eq!(
+        emulator.authorized_apps("svc-1", "api-1", "0"),
+        set(&["app-a", "app-b"])
+    );
+    workspace.assert_no_changes();
+}
+
+/// A handed-over app whose authorize is refused while reads lag behind writes: the
+/// re-read does not show it yet, but it was authorized, so the state keeps it and
+/// removing the resource later cancels it.
+#[test]
+fn a_refused_handed_over_app_a_lagging_read_misses_is_kept() {
+    let (emulator, workspace) = fixture();
+    emulator.put_settings(&json!({"read_lag_reads": 3}));
+    emulator.put_faults(
+        &json!([{"operation": "authorize", "app_id": "app-c", "times": 1,
+        "fail_app_reason": "the app belongs to another user"}]),
+    );
+    write_config(&workspace, "t", "");
+    assert_eq!(workspace.apply_json().code, 1);
+
+    emulator.put_faults(
+        &json!([{"operation": "authorize", "app_id": "app-a", "times": 1,
+        "fail_app_reason": "try again later"}]),
+    );
+    let replaced = workspace.run(&[
+        "apply",
+        "-auto-approve",
+        "-input=false",
+        "-no-color",
+        "-refresh=false",
+    ]);
+    assert_eq!(replaced.code, 1, "{replaced}");
+    assert!(
+        normalized(&replaced.text()).contains("\"app-a\" stayed authorized"),
+        "{replaced}"
+    );
+    assert_eq!(emulator.authorized_apps("svc-1", "api-1", "0"), set(&ABC));
+    let values = workspace.resource(ADDRESS).expect("in state");
+    assert_eq!(app_ids_of(&values), sorted(&ABC));
+
+    emulator.clear_faults();
+    workspace.write_main(&hcl::provider_with_few_retries());
+    workspace.apply();
+    assert_eq!(emulator.authorized_apps("svc-1", "api-1", "0"), set(&[]));
 }
 
 /// A tainted object replaced in the same apply that deletes another resource listing

@@ -51,7 +51,7 @@ pub async fn create(
                 ),
             );
         }
-        return created_state(&api, planned, kept);
+        return created_state(&api, planned, kept, &BTreeSet::new());
     };
     let handed_over = holds::begin_create(&mut held, &wanted);
     let apps: Vec<String> = wanted.iter().cloned().collect();
@@ -69,28 +69,33 @@ pub async fn create(
     if let Some(remote) = &remote {
         batch::reconcile(&mut added, Direction::Authorize, remote);
     }
-    report(diags, &api, Direction::Authorize, &added, "create");
-
     // Apps sent without an answer may be authorized: keeping them lets the next
     // refresh drop those that are not, while dropping them could leak a grant. So may
-    // apps handed over that were refused or not sent, unless the re-read settled them.
-    let unsettled_handed_over = match remote {
-        Some(Remote::Unknown) => (added.failed.iter().map(|f| &f.app_id))
+    // apps handed over whose authorize was refused or not sent: they were authorized,
+    // and a re-read that does not show them may lag behind. Only a vanished API settles
+    // them.
+    if !matches!(remote, Some(Remote::Gone(_))) {
+        added.handed_over_kept = (added.failed.iter().map(|f| &f.app_id))
             .chain(&added.not_attempted)
             .filter(|app| handed_over.contains(*app))
             .cloned()
-            .collect(),
-        _ => Vec::new(),
-    };
+            .collect();
+    }
+    report(diags, &api, Direction::Authorize, &added, "create");
+
     let apps_now: BTreeSet<String> = (added.done.iter())
         .chain(&added.unknown)
-        .chain(&unsettled_handed_over)
+        .chain(&added.handed_over_kept)
         .cloned()
         .collect();
-    // A handed-over app the re-read showed gone is no longer held by anyone.
+    // A handed-over app the service showed gone is no longer held by anyone.
     let gone: BTreeSet<String> = handed_over.difference(&apps_now).cloned().collect();
     holds::record(&mut held, &gone, &apps_now);
-    created_state(&api, planned, apps_now)
+    // Apps cancelled on this API in this run (by the delete this create follows, say)
+    // are recorded as cancels, so that an exclusive refresh right after waits for a
+    // lagging read to stop showing them.
+    let cancelled = holds::cancelled_in_run(&held);
+    created_state(&api, planned, apps_now, &cancelled)
 }
 
 /// The state of a create that left `apps_now` authorized, with the record of its
@@ -99,6 +104,7 @@ fn created_state(
     api: &ApiRef,
     planned: AppAuthApiState,
     apps_now: BTreeSet<String>,
+    cancelled: &BTreeSet<String>,
 ) -> Option<(Value<AppAuthApiState>, Private)> {
     if apps_now.is_empty() {
         return Some((Value::Null, Private::default()));
@@ -109,7 +115,7 @@ fn created_state(
         app_ids: app_set(apps_now.iter().cloned()),
         ..planned
     };
-    let written = Private::after_write(&apps_now, &BTreeSet::new());
+    let written = Private::after_write(&apps_now, cancelled);
     Some((Value::Value(created), written))
 }
 

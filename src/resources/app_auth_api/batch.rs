@@ -46,6 +46,10 @@ pub struct Progress {
     pub error_call_apps: usize,
     /// True when an interrupt stopped the batch before its end.
     pub interrupted: bool,
+    /// Apps handed over by the object a create replaces whose authorize was refused or
+    /// not sent, and that no re-read showed gone: they were authorized before, so the
+    /// state keeps them as possibly authorized. Set by the create after the batch.
+    pub handed_over_kept: Vec<String>,
 }
 
 impl Progress {
@@ -281,9 +285,7 @@ mod tests {
             failed: failed.iter().map(|s| failure(s)).collect(),
             not_attempted,
             unknown,
-            error: None,
-            error_call_apps: 0,
-            interrupted: false,
+            ..Progress::default()
         }
     }
 

@@ -148,6 +148,11 @@ pub fn create_may_follow(held: &Held, apps: &BTreeSet<String>) -> bool {
     !held.record().created.contains(apps)
 }
 
+/// The apps cancelled on this API in this run and not authorized since.
+pub fn cancelled_in_run(held: &Held) -> BTreeSet<String> {
+    held.record().cancelled.clone()
+}
+
 /// Leaves `apps` authorized for the create that replaces the deleted object, except
 /// those cancelled earlier in this run (by another object listing them too): those are
 /// gone already, for the create to send again. Returns the apps handed over.

@@ -6,7 +6,7 @@ use tf_provider::Diagnostics;
 
 use super::batch::{Direction, Progress};
 use super::state::describe_api;
-use crate::diagnostics::{batch_error, root_error, BatchFailure};
+use crate::diagnostics::{abridged, batch_error, root_error, BatchFailure};
 use crate::modelarts::{ApiRef, AppFailure};
 
 /// Summary of the diagnostic an interrupted apply gets, once.
@@ -23,7 +23,7 @@ pub fn report(
     step: &str,
 ) {
     if progress.interrupted && !diags.errors.iter().any(|e| e.summary == INTERRUPTED) {
-        root_error(diags, INTERRUPTED, interrupted_detail(step));
+        root_error(diags, INTERRUPTED, interrupted_detail(step, progress));
     }
     let failed_for_a_reason =
         !progress.failed.is_empty() || !progress.unknown.is_empty() || progress.error.is_some();
@@ -51,22 +51,26 @@ pub fn report(
     batch_error(diags, summary, &failure, &advice);
 }
 
-fn interrupted_detail(step: &str) -> String {
-    if step == "delete" {
-        return format!(
-            "The delete stopped early because Terraform was interrupted. {DELETE_KEPT}"
-        );
+fn interrupted_detail(step: &str, progress: &Progress) -> String {
+    let stopped = format!("The {step} stopped early because Terraform was interrupted.");
+    match step {
+        "delete" => format!("{stopped} {DELETE_KEPT}"),
+        "create" if !keeps_an_object(progress) => format!(
+            "{stopped} Nothing was authorized, so no object is saved in the state; the \
+             next apply creates the resource."
+        ),
+        "create" => format!("{stopped} The state records what was done.{TAINT_ADVICE}"),
+        _ => {
+            format!("{stopped} The state records what was done. The next apply finishes the rest.")
+        }
     }
-    let mut detail = format!(
-        "The {step} stopped early because Terraform was interrupted. The state records \
-         what was done."
-    );
-    if step == "create" {
-        detail.push_str(TAINT_ADVICE);
-    } else {
-        detail.push_str(" The next apply finishes the rest.");
-    }
-    detail
+}
+
+/// Whether an authorize batch leaves any app in the state, and so a create an object.
+fn keeps_an_object(progress: &Progress) -> bool {
+    !progress.done.is_empty()
+        || !progress.unknown.is_empty()
+        || !progress.handed_over_kept.is_empty()
 }
 
 /// What a failed or interrupted delete leaves: Terraform keeps the prior state.
@@ -106,7 +110,24 @@ fn kept(direction: Direction, progress: &Progress, step: &str) -> String {
                      authorized; the next refresh drops any the service does not hold. ",
                 );
             }
-            let some_kept = !progress.done.is_empty() || !progress.unknown.is_empty();
+            if !progress.handed_over_kept.is_empty() {
+                text.push_str(&format!(
+                    "{} stayed authorized from the object this create replaces and {} \
+                     kept in the state as possibly authorized; the next refresh drops \
+                     any the service does not hold. ",
+                    abridged(
+                        progress
+                            .handed_over_kept
+                            .iter()
+                            .map(|app| format!("{app:?}"))
+                    ),
+                    match progress.handed_over_kept.len() {
+                        1 => "is",
+                        _ => "are",
+                    }
+                ));
+            }
+            let some_kept = keeps_an_object(progress);
             text.push_str(match some_kept {
                 true => "Fix the cause and apply again to add the rest.",
                 false => "Fix the cause and apply again.",
@@ -175,6 +196,49 @@ mod tests {
                 summaries: &["Interrupted"],
                 present: &["tainted", "stay authorized throughout"],
                 absent: &[],
+            },
+            Case {
+                name: "a create interrupted before any app says no object is saved",
+                direction: Direction::Authorize,
+                step: "create",
+                progress: Progress {
+                    not_attempted: strings(&["a"]),
+                    interrupted: true,
+                    ..Progress::default()
+                },
+                summaries: &["Interrupted"],
+                present: &["no object is saved", "creates the resource"],
+                absent: &["tainted", "records what was done"],
+            },
+            Case {
+                name: "a create interrupted keeping handed-over apps says tainted",
+                direction: Direction::Authorize,
+                step: "create",
+                progress: Progress {
+                    not_attempted: strings(&["a"]),
+                    handed_over_kept: strings(&["a"]),
+                    interrupted: true,
+                    ..Progress::default()
+                },
+                summaries: &["Interrupted"],
+                present: &["records what was done", "tainted"],
+                absent: &["no object is saved"],
+            },
+            Case {
+                name: "a refused handed-over app is named as kept",
+                direction: Direction::Authorize,
+                step: "create",
+                progress: Progress {
+                    failed: vec![failure("a")],
+                    handed_over_kept: strings(&["a"]),
+                    ..Progress::default()
+                },
+                summaries: &["Failed to authorize apps"],
+                present: &[
+                    "\"a\" stayed authorized from the object this create replaces and is kept",
+                    "tainted",
+                ],
+                absent: &["are recorded in the state"],
             },
             Case {
                 name: "nothing authorized says nothing was recorded",
