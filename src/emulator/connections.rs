@@ -55,6 +55,12 @@ pub async fn serve(
             }
         };
 
+        // Answers go out as soon as they are written, as a cloud's servers send them,
+        // rather than held back by Nagle's algorithm until the client acknowledges the
+        // previous segment (which it may delay by tens of milliseconds).
+        if let Err(e) = stream.set_nodelay(true) {
+            tracing::debug!(error = %e, "cannot set TCP_NODELAY");
+        }
         let hangup = Hangup::default();
         let app = TowerToHyperService::new(router.clone());
         let tagged = hangup.clone();
