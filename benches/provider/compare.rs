@@ -27,6 +27,8 @@ struct Times {
     plan: Vec<Duration>,
     /// CPU time the emulator spent answering each plan.
     emulator_cpu: Vec<Duration>,
+    /// CPU time of Terraform and the plugin during each plan.
+    terraform_cpu: Vec<Duration>,
 }
 
 /// Runs both plugins at each `(resources, repetitions)` size, alternating which goes
@@ -72,6 +74,7 @@ pub fn measure(emulator: &Emulator, plugins: &Plugins, sizes: &[(usize, usize)])
                         .plan
                         .push(workspace.run(&["plan", "-detailed-exitcode", "-input=false"]));
                     times.emulator_cpu.push(emulator.cpu_time() - cpu_before);
+                    times.terraform_cpu.push(workspace.last_cpu());
                 }
             }
         }
@@ -86,6 +89,17 @@ pub fn measure(emulator: &Emulator, plugins: &Plugins, sizes: &[(usize, usize)])
             ratios.push(Row::info(
                 format!("emulator CPU time during a {count}-resource plan (median)"),
                 secs(median(&with_provider.emulator_cpu)),
+            ));
+            ratios.push(Row::info(
+                format!(
+                    "Terraform and plugin CPU time, {count}-resource plan (median), \
+                     provider vs baseline"
+                ),
+                format!(
+                    "{} vs {}",
+                    secs(median(&with_provider.terraform_cpu)),
+                    secs(median(&with_baseline.terraform_cpu))
+                ),
             ));
         }
 

@@ -94,6 +94,20 @@ pub fn terraform_binary() -> PathBuf {
 pub struct Workspace {
     dir: tempfile::TempDir,
     env: BTreeMap<String, String>,
+    /// CPU time (user and system) of the last run: Terraform and every process it
+    /// waited for, the plugins included.
+    last_cpu: std::cell::Cell<Duration>,
+}
+
+/// CPU time used so far by this process's children that have been waited for, and by
+/// theirs in turn.
+fn children_cpu() -> Duration {
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    unsafe { libc::getrusage(libc::RUSAGE_CHILDREN, &mut usage) };
+    let time = |t: libc::timeval| {
+        Duration::from_secs(t.tv_sec as u64) + Duration::from_micros(t.tv_usec as u64)
+    };
+    time(usage.ru_utime) + time(usage.ru_stime)
 }
 
 impl Workspace {
@@ -122,6 +136,7 @@ impl Workspace {
                 .map(|(k, v)| (k.to_string(), v.to_string()))
                 .collect(),
             dir,
+            last_cpu: Default::default(),
         };
         workspace.use_plugin(plugins, plugin);
         workspace
@@ -172,6 +187,7 @@ impl Workspace {
     /// exits with a code other than one of `ok_codes`.
     pub fn run_expecting(&self, args: &[&str], ok_codes: &[i32]) -> Duration {
         let started = Instant::now();
+        let cpu_before = children_cpu();
         let output = Command::new(terraform_binary())
             .args(args)
             .current_dir(self.dir.path())
@@ -181,6 +197,7 @@ impl Workspace {
             .output()
             .expect("terraform starts");
         let elapsed = started.elapsed();
+        self.last_cpu.set(children_cpu().saturating_sub(cpu_before));
         let code = output.status.code().unwrap_or(-1);
         assert!(
             ok_codes.contains(&code),
@@ -190,6 +207,11 @@ impl Workspace {
             String::from_utf8_lossy(&output.stderr)
         );
         elapsed
+    }
+
+    /// The CPU time of the last run, Terraform's and its plugins'.
+    pub fn last_cpu(&self) -> Duration {
+        self.last_cpu.get()
     }
 
     /// Runs `terraform ARGS`, which must succeed, and returns its wall time.
