@@ -493,6 +493,48 @@ fn a_replacement_beside_a_delete_of_a_shared_app_records_only_what_exists() {
     }
 }
 
+/// The same, with the order pinned and the shared app's authorize refused: the other
+/// resource depends on the replaced one, so Terraform deletes it first and it cancels
+/// the app. The replacement's delete must not hand that app over as authorized, so
+/// when the create's authorize of it is refused, the state leaves it out, as the API
+/// does.
+#[test]
+fn an_app_cancelled_before_the_replacement_and_then_refused_is_not_recorded() {
+    let (emulator, workspace) = fixture();
+    let abd = ["app-a", "app-b", "app-d"];
+    let provider = hcl::provider_with_few_retries();
+    let replaced = hcl::auth_api("t", "svc-1", "api-1", &abd);
+    let after_t = "  depends_on = [modelarts_app_auth_api.t]\n";
+    let other = hcl::auth_api_with("other", "svc-1", "api-1", &["app-b"], after_t);
+    workspace.write_main(&format!("{provider}{replaced}{other}"));
+    workspace.apply();
+
+    workspace.write_main(&format!("{provider}{replaced}"));
+    emulator.put_faults(&json!([
+        {"operation": "authorize", "app_id": "app-b", "times": 1,
+        "fail_app_reason": "the app belongs to another user"}
+    ]));
+    emulator.clear_calls();
+    let replace = format!("-replace={ADDRESS}");
+    let applied = workspace.apply_json_with(&[&replace]);
+    assert_eq!(applied.code, 1, "{applied}");
+    let writes = calls::writes(&emulator);
+    assert_eq!(
+        calls::apps_sent(&writes, Operation::Cancel, "api-1"),
+        ["app-b"],
+        "the other resource's delete cancels b first: {}",
+        calls::describe(&writes)
+    );
+    assert_eq!(
+        emulator.authorized_apps("svc-1", "api-1", "0"),
+        set(&["app-a", "app-d"])
+    );
+    assert_state_matches_emulator(&workspace, &emulator, ADDRESS);
+
+    emulator.clear_faults();
+    assert_next_apply_converges(&workspace, &emulator, &abd);
+}
+
 /// Renaming the resource makes Terraform 1.0 delete the old address and create the new
 /// one in parallel. Cancels are slowed down so that, unless the two are kept apart,
 /// the delete's cancel lands after the create; the API must end with every app.
