@@ -452,7 +452,7 @@ fn a_refused_handed_over_app_a_lagging_read_misses_is_kept() {
     ]);
     assert_eq!(replaced.code, 1, "{replaced}");
     assert!(
-        normalized(&replaced.text()).contains("\"app-a\" stayed authorized"),
+        normalized(&replaced.text()).contains("\"app-a\" was not cancelled by the delete"),
         "{replaced}"
     );
     assert_eq!(emulator.authorized_apps("svc-1", "api-1", "0"), set(&ABC));

@@ -111,20 +111,25 @@ fn kept(direction: Direction, progress: &Progress, step: &str) -> String {
                 );
             }
             if !progress.handed_over_kept.is_empty() {
+                // Not "stayed authorized": the state the delete had may be out of date
+                // (an app cancelled outside before a saved plan or `-refresh=false`),
+                // and the re-read that does not show the app may be right.
+                let verbs = match progress.handed_over_kept.len() {
+                    1 => ("was", "is"),
+                    _ => ("were", "are"),
+                };
                 text.push_str(&format!(
-                    "{} stayed authorized from the object this create replaces and {} \
-                     kept in the state as possibly authorized; the next refresh drops \
-                     any the service does not hold. ",
+                    "{} {} not cancelled by the delete of the object this create \
+                     replaces and {} kept in the state as possibly authorized; the next \
+                     refresh drops any the service does not hold. ",
                     abridged(
                         progress
                             .handed_over_kept
                             .iter()
                             .map(|app| format!("{app:?}"))
                     ),
-                    match progress.handed_over_kept.len() {
-                        1 => "is",
-                        _ => "are",
-                    }
+                    verbs.0,
+                    verbs.1
                 ));
             }
             let some_kept = keeps_an_object(progress);
@@ -235,10 +240,11 @@ mod tests {
                 },
                 summaries: &["Failed to authorize apps"],
                 present: &[
-                    "\"a\" stayed authorized from the object this create replaces and is kept",
+                    "\"a\" was not cancelled by the delete of the object this create replaces and \
+                     is kept",
                     "tainted",
                 ],
-                absent: &["are recorded in the state"],
+                absent: &["are recorded in the state", "stayed authorized"],
             },
             Case {
                 name: "nothing authorized says nothing was recorded",
