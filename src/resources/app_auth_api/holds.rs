@@ -22,6 +22,11 @@
 // record and cancels what the replacement holds. The mark can go when a delete can learn
 // that another object in the state holds the same API (tfplugin6 tells a provider
 // nothing about other objects, nor that a delete is of a deposed object).
+// TODO(#4): likewise, an exclusive object created before another object's delete on
+// its API (a `create_before_destroy` replacement, a rename) never learns of the apps
+// that delete cancels, so its refresh does not wait for a lagging read to drop them
+// and adopts them again. The mark can go when a delete can write to the other
+// object's private state, or a refresh can learn of cancels made by another object.
 
 use std::collections::{BTreeSet, HashMap};
 use std::sync::{Arc, Mutex, MutexGuard};
