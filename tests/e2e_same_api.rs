@@ -156,18 +156,7 @@ fn a_tainted_object_replaced_under_new_apps_cancels_only_the_dropped_one() {
     ));
     assert_next_apply_converges(&workspace, &emulator, &acd);
     let writes = calls::writes(&emulator);
-    assert_eq!(
-        calls::apps_sent(&writes, Operation::Cancel, "api-1"),
-        ["app-b"],
-        "{}",
-        calls::describe(&writes)
-    );
-    assert_eq!(
-        calls::apps_sent(&writes, Operation::Authorize, "api-1"),
-        ["app-a", "app-c", "app-d"],
-        "{}",
-        calls::describe(&writes)
-    );
+    calls::assert_sent(&writes, "api-1", &acd, &["app-b"]);
 }
 
 /// The create half of a replacement failing again still records the apps the delete
@@ -215,18 +204,7 @@ fn a_tainted_object_whose_app_was_cancelled_outside_sends_it_again() {
 
     emulator.clear_calls();
     assert_next_apply_converges(&workspace, &emulator, &ABC);
-    let writes = calls::writes(&emulator);
-    assert_eq!(
-        calls::apps_sent(&writes, Operation::Authorize, "api-1"),
-        sorted(&ABC),
-        "{}",
-        calls::describe(&writes)
-    );
-    assert!(
-        calls::apps_sent(&writes, Operation::Cancel, "api-1").is_empty(),
-        "{}",
-        calls::describe(&writes)
-    );
+    calls::assert_sent(&calls::writes(&emulator), "api-1", &ABC, &[]);
 }
 
 /// A `-replace` plan saved, then applied after the cloud changed: the state the

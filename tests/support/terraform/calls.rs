@@ -4,6 +4,7 @@
 use serde_json::Value;
 
 use crate::support::emulator::Emulator;
+use crate::support::terraform::checks::sorted;
 
 /// The ModelArts operation a logged request was.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -146,6 +147,21 @@ pub fn apps_sent(calls: &[Call], operation: Operation, api_id: &str) -> Vec<Stri
         .collect();
     apps.sort();
     apps
+}
+
+/// Asserts that the calls on one API authorized exactly `authorized` and cancelled
+/// exactly `cancelled` (in any order), listing every call when they did not.
+pub fn assert_sent(calls: &[Call], api_id: &str, authorized: &[&str], cancelled: &[&str]) {
+    let sent = (
+        apps_sent(calls, Operation::Authorize, api_id),
+        apps_sent(calls, Operation::Cancel, api_id),
+    );
+    assert_eq!(
+        sent,
+        (sorted(authorized), sorted(cancelled)),
+        "(authorized, cancelled) on {api_id}; the calls:\n{}",
+        describe(calls)
+    );
 }
 
 /// Renders a call list for assertion messages.
