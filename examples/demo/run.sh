@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The demo behind `make demo`: the local emulator plays ModelArts, Terraform installs
-# the provider from a filesystem mirror, then init, apply, an empty plan, a change of
-# the app set, and destroy. The emulator is stopped at the end, whatever happens.
+# the provider from a filesystem mirror, then init, apply, an empty plan, a drift made
+# behind Terraform's back and repaired, a change of the app set, and destroy. The
+# emulator is stopped at the end, whatever happens.
 #
 # Usage: examples/demo/run.sh TERRAFORM_BINARY DIRECTORY_WITH_BUILT_BINARIES
 set -euo pipefail
@@ -60,7 +61,7 @@ authorized() {
     | [$w.authorizations[] | select(.api_id == $a) | .app_id] as $ids
     | if ($ids | length) == 0 then "  (no app is authorized)"
       else $w.apps[] | select(.app_id as $id | $ids | index($id)) | "  \(.app_name)  \(.app_id)"
-      end'
+      end' | sort
 }
 
 step "Installing the provider into a filesystem mirror"
@@ -112,6 +113,33 @@ if [ "$plan_status" -ne 0 ]; then
   exit 1
 fi
 grep -E 'No changes' "$work/plan.txt" || true
+
+step "Behind Terraform's back: risk-dashboard's authorization is cancelled"
+# As someone would in the console: the emulator's world is edited directly.
+curl -fsS "$url/_emulator/state" | jq --arg p "$project_id" --arg a "$api_id" '
+  (.projects[$p].apps[] | select(.app_name == "risk-dashboard") | .app_id) as $app
+  | .projects[$p].authorizations |= map(select((.api_id == $a and .app_id == $app) | not))' |
+  curl -fsS -X PUT -H 'Content-Type: application/json' --data-binary @- \
+    "$url/_emulator/state" >/dev/null
+echo "The predict API is now authorized to:"
+authorized
+
+step "terraform plan: the drift shows, with the app to authorize again"
+set +e
+tf plan -detailed-exitcode -input=false $color >"$work/drift.txt"
+plan_status=$?
+set -e
+cat "$work/drift.txt"
+if [ "$plan_status" -ne 2 ]; then
+  echo "expected a plan with changes, terraform plan exited with $plan_status" >&2
+  exit 1
+fi
+
+step "terraform apply: authorize risk-dashboard again"
+tf apply -auto-approve -input=false $color | grep -E '^(modelarts|Apply complete)'
+echo
+echo "The predict API is authorized to:"
+authorized
 
 step "terraform apply: remove risk-dashboard from the app set"
 tf apply -auto-approve -input=false $color -var 'client_apps=["checkout-web"]'
