@@ -16,7 +16,7 @@ export MODELARTS_TEST_PYTHON := $(VENV)/bin/python
 # No call to HashiCorp's version-check service from any Terraform run here.
 export CHECKPOINT_DISABLE := 1
 
-.PHONY: all tools protoc terraform build demo test bench install release clean
+.PHONY: all tools protoc terraform build demo test bench install uninstall release clean
 
 VERSION := $(shell sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -n 1)
 OS_ARCH := $(shell uname -s | tr A-Z a-z)_$(shell uname -m | sed 's/x86_64/amd64/;s/aarch64/arm64/')
@@ -66,6 +66,9 @@ install: build
 	@mkdir -p $(PLUGIN_DIR)
 	install -m 0755 target/release/$(PROVIDER) $(PLUGIN_DIR)/$(PROVIDER)_v$(VERSION)
 	@echo "installed modelarts/modelarts $(VERSION) for $(OS_ARCH); terraform init will find it"
+
+uninstall:
+	rm -rf $(HOME)/.terraform.d/plugins/registry.terraform.io/modelarts/modelarts
 
 # Registry-style release artefacts for this platform: zip, SHA256SUMS, manifest.
 release: build
