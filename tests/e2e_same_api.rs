@@ -36,10 +36,7 @@ fn write_config(workspace: &Workspace, name: &str, extra: &str) {
 #[test]
 fn a_tainted_partial_create_is_finished_without_cancelling_anything() {
     let (emulator, workspace) = fixture();
-    emulator.put_faults(&json!([
-        {"operation": "authorize", "app_id": "app-c", "times": 1,
-        "fail_app_reason": "the app belongs to another user"}
-    ]));
+    emulator.refuse_authorize_once("app-c");
     write_config(&workspace, "t", CREATE_BEFORE_DESTROY);
 
     let failed = workspace.apply_json();
@@ -139,10 +136,7 @@ fn a_replacement_deleted_first_keeps_every_app_it_still_lists() {
 #[test]
 fn a_tainted_object_replaced_under_new_apps_cancels_only_the_dropped_one() {
     let (emulator, workspace) = fixture();
-    emulator.put_faults(&json!([
-        {"operation": "authorize", "app_id": "app-c", "times": 1,
-        "fail_app_reason": "the app belongs to another user"}
-    ]));
+    emulator.refuse_authorize_once("app-c");
     write_config(&workspace, "t", "");
     assert_eq!(workspace.apply_json().code, 1);
     assert!(workspace.state_file().contains("\"status\": \"tainted\""));
@@ -164,15 +158,11 @@ fn a_tainted_object_replaced_under_new_apps_cancels_only_the_dropped_one() {
 #[test]
 fn a_replacement_whose_create_fails_again_keeps_the_apps_handed_over() {
     let (emulator, workspace) = fixture();
-    let refuse_c = json!([
-        {"operation": "authorize", "app_id": "app-c", "times": 1,
-        "fail_app_reason": "the app belongs to another user"}
-    ]);
-    emulator.put_faults(&refuse_c);
+    emulator.refuse_authorize_once("app-c");
     write_config(&workspace, "t", "");
     assert_eq!(workspace.apply_json().code, 1);
 
-    emulator.put_faults(&refuse_c);
+    emulator.refuse_authorize_once("app-c");
     emulator.clear_calls();
     let again = workspace.apply_json();
     assert_eq!(again.code, 1, "{again}");
@@ -188,10 +178,7 @@ fn a_replacement_whose_create_fails_again_keeps_the_apps_handed_over() {
 #[test]
 fn a_tainted_object_whose_app_was_cancelled_outside_sends_it_again() {
     let (emulator, workspace) = fixture();
-    emulator.put_faults(&json!([
-        {"operation": "authorize", "app_id": "app-c", "times": 1,
-        "fail_app_reason": "the app belongs to another user"}
-    ]));
+    emulator.refuse_authorize_once("app-c");
     // Reads are believed at once: the refresh right after the failed create would
     // otherwise wait out the window for app-b.
     workspace.write_main(&format!(
@@ -242,10 +229,7 @@ fn a_saved_replacement_applied_after_drift_records_only_what_exists() {
 #[test]
 fn a_replacement_timing_out_before_its_turn_still_records_what_it_was_handed() {
     let (emulator, workspace) = fixture();
-    emulator.put_faults(&json!([
-        {"operation": "authorize", "app_id": "app-c", "times": 1,
-        "fail_app_reason": "the app belongs to another user"}
-    ]));
+    emulator.refuse_authorize_once("app-c");
     let config = |t: Option<(&[&str], &str)>, u: &[&str], slow: &[&str]| {
         let t = t.map(|(apps, extra)| hcl::auth_api_with("t", "svc-1", "api-1", apps, extra));
         let after_slow = "  depends_on = [modelarts_app_auth_api.slowpoke]\n";
@@ -305,10 +289,7 @@ fn deletes_that_replace_nothing_cancel_every_app_of_a_tainted_object() {
         "removed from the configuration",
     ] {
         let (emulator, workspace) = fixture();
-        emulator.put_faults(&json!([
-            {"operation": "authorize", "app_id": "app-c", "times": 1,
-            "fail_app_reason": "the app belongs to another user"}
-        ]));
+        emulator.refuse_authorize_once("app-c");
         write_config(&workspace, "t", "");
         assert_eq!(workspace.apply_json().code, 1, "{way}");
         emulator.clear_faults();
@@ -410,10 +391,7 @@ fn an_exclusive_replacement_waits_for_its_cancel_to_show() {
 fn a_refused_handed_over_app_a_lagging_read_misses_is_kept() {
     let (emulator, workspace) = fixture();
     emulator.put_settings(&json!({"read_lag_reads": 3}));
-    emulator.put_faults(
-        &json!([{"operation": "authorize", "app_id": "app-c", "times": 1,
-        "fail_app_reason": "the app belongs to another user"}]),
-    );
+    emulator.refuse_authorize_once("app-c");
     write_config(&workspace, "t", "");
     assert_eq!(workspace.apply_json().code, 1);
 
@@ -452,10 +430,7 @@ fn a_refused_handed_over_app_a_lagging_read_misses_is_kept() {
 fn a_replacement_beside_a_delete_of_a_shared_app_records_only_what_exists() {
     for round in 0..3 {
         let (emulator, workspace) = fixture();
-        emulator.put_faults(&json!([
-            {"operation": "authorize", "app_id": "app-d", "times": 1,
-            "fail_app_reason": "the app belongs to another user"}
-        ]));
+        emulator.refuse_authorize_once("app-d");
         let abd = ["app-a", "app-b", "app-d"];
         let replaced = hcl::auth_api("t", "svc-1", "api-1", &abd);
         let provider = hcl::provider_with_few_retries();
@@ -488,10 +463,7 @@ fn an_app_cancelled_before_the_replacement_and_then_refused_is_not_recorded() {
     workspace.apply();
 
     workspace.write_main(&format!("{provider}{replaced}"));
-    emulator.put_faults(&json!([
-        {"operation": "authorize", "app_id": "app-b", "times": 1,
-        "fail_app_reason": "the app belongs to another user"}
-    ]));
+    emulator.refuse_authorize_once("app-b");
     emulator.clear_calls();
     let replace = format!("-replace={ADDRESS}");
     let applied = workspace.apply_json_with(&[&replace]);

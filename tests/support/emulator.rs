@@ -138,6 +138,16 @@ impl Emulator {
         self.control(reqwest::Method::PUT, "faults", Some(rules));
     }
 
+    /// Replaces the fault rules with one: the next authorize carrying `app_id` refuses
+    /// that app inside its 200 (`success: false`), as a service refusing another user's
+    /// app does; the other apps of the call succeed.
+    pub fn refuse_authorize_once(&self, app_id: &str) {
+        self.put_faults(
+            &json!([{"operation": "authorize", "app_id": app_id, "times": 1,
+            "fail_app_reason": "the app belongs to another user"}]),
+        );
+    }
+
     /// Removes every fault rule.
     pub fn clear_faults(&self) {
         self.control(reqwest::Method::DELETE, "faults", None);
