@@ -28,6 +28,17 @@ fi
 
 step() { printf '\n%s==> %s%s\n' "$bold" "$*" "$plain"; }
 tf() { "$terraform_bin" "$@"; }
+# Runs terraform plan into the file $2 and stops the demo unless it exits with $1
+# (0: no changes, 2: changes).
+plan_expecting() {
+  local status=0
+  tf plan -detailed-exitcode -input=false $color >"$2" || status=$?
+  if [ "$status" -ne "$1" ]; then
+    cat "$2"
+    echo "expected terraform plan to exit with $1, it exited with $status" >&2
+    exit 1
+  fi
+}
 
 rm -rf "$work"
 mkdir -p "$work/config"
@@ -103,15 +114,7 @@ echo "The emulator now holds these authorizations on the predict API:"
 authorized
 
 step "terraform plan: the cloud matches the configuration"
-set +e
-tf plan -detailed-exitcode -input=false $color >"$work/plan.txt"
-plan_status=$?
-set -e
-if [ "$plan_status" -ne 0 ]; then
-  cat "$work/plan.txt"
-  echo "expected no changes, terraform plan exited with $plan_status" >&2
-  exit 1
-fi
+plan_expecting 0 "$work/plan.txt"
 grep -E 'No changes' "$work/plan.txt" || true
 
 step "Behind Terraform's back: risk-dashboard's authorization is cancelled"
@@ -125,15 +128,8 @@ echo "The predict API is now authorized to:"
 authorized
 
 step "terraform plan: the drift shows, with the app to authorize again"
-set +e
-tf plan -detailed-exitcode -input=false $color >"$work/drift.txt"
-plan_status=$?
-set -e
+plan_expecting 2 "$work/drift.txt"
 cat "$work/drift.txt"
-if [ "$plan_status" -ne 2 ]; then
-  echo "expected a plan with changes, terraform plan exited with $plan_status" >&2
-  exit 1
-fi
 
 step "terraform apply: authorize risk-dashboard again"
 tf apply -auto-approve -input=false $color | grep -E '^(modelarts|Apply complete)'
