@@ -157,3 +157,66 @@ fn a_token_never_appears_at_trace() {
     exposure.assert_provider_logged_its_writes();
     exposure.assert_clean();
 }
+
+/// Applies `app-a` with the credentials in `env` while the service refuses with
+/// `error_msg`, then (once that is fixed) refuses `app-a` alone inside a 200 with
+/// `reason`; fails if any part of a credential shows in what the two applies exposed.
+fn assert_echoes_stay_hidden(env: &[(&str, &str)], error_msg: &str, reason: &str) {
+    let emulator = sentinel_emulator();
+    let mut workspace = Workspace::new(&emulator);
+    workspace.remove_env("HW_AUTH_TOKEN");
+    for (name, value) in env {
+        workspace.set_env(name, value);
+    }
+    let mut exposure = Exposure::default();
+    workspace.write_main(&hcl::auth_api("t", "svc-1", "api-1", &["app-a"]));
+    for rule in [
+        json!({"operation": "authorize", "status": 403, "error_code": "ModelArts.0105",
+               "error_msg": error_msg, "times": 1}),
+        json!({"operation": "authorize", "app_id": "app-a", "fail_app_reason": reason,
+               "times": 1}),
+    ] {
+        emulator.put_faults(&json!([rule]));
+        let failed = workspace.apply_json();
+        assert_eq!(failed.code, 1, "{failed}");
+        exposure.add("failing apply", &failed);
+    }
+    exposure.add_files(workspace.path());
+    exposure.assert_clean();
+    exposure.assert_no_part_of_a_credential();
+}
+
+/// A service that echoes a credential, in an error message long enough to be cut
+/// inside the credential or in the reason one app failed, exposes no part of it.
+#[test]
+fn credentials_echoed_by_the_service_never_appear_even_in_part() {
+    // The cut of a long message falls inside the echoed credential, after "SENTINEL".
+    let cut_inside = |secret: &str| format!("{} {secret} rejected", "x".repeat(186));
+    assert_echoes_stay_hidden(
+        &[("HW_AUTH_TOKEN", TOKEN)],
+        &cut_inside(TOKEN),
+        &format!("caller token {TOKEN} does not own the app"),
+    );
+    assert_echoes_stay_hidden(
+        &[
+            ("HW_ACCESS_KEY", ACCESS_KEY),
+            ("HW_SECRET_KEY", SECRET_KEY),
+            ("HW_SECURITY_TOKEN", SECURITY_TOKEN),
+        ],
+        &cut_inside(SECURITY_TOKEN),
+        &format!("security token {SECURITY_TOKEN} expired; key {SECRET_KEY}"),
+    );
+}
+
+impl Exposure {
+    /// Fails when the part every sentinel credential shares appears anywhere, as it
+    /// does when a credential is cut rather than hidden.
+    fn assert_no_part_of_a_credential(&self) {
+        for (what, text) in &self.texts {
+            assert!(
+                !text.contains("SENTINEL"),
+                "part of a credential leaked into {what}: {text}"
+            );
+        }
+    }
+}

@@ -260,7 +260,14 @@ impl ModelArtsClient {
             decode_authorize_answer
         };
         // A 2xx came back, so the service probably acted, whatever its body says.
-        decode(operation, &reply, decoder).map_err(|error| (error, true))
+        let mut results = decode(operation, &reply, decoder).map_err(|error| (error, true))?;
+        // Each reason reaches a diagnostic; a service may echo the caller's credentials.
+        for result in &mut results {
+            if let Some(reason) = &mut result.reason {
+                *reason = self.transport.credentials.redact(reason);
+            }
+        }
+        Ok(results)
     }
 
     /// Every app currently authorized to the API, following all pages.

@@ -243,19 +243,29 @@ pub fn decode_app_answer(body: &[u8]) -> Result<App, String> {
 /// The `error_code` and `error_msg` of an error answer, when it has them; anything else
 /// (HTML from a proxy, an empty body) yields `(None, None)`.
 pub fn decode_error_answer(body: &[u8]) -> (Option<String>, Option<String>) {
+    decode_error_answer_redacted(body, str::to_string)
+}
+
+/// [`decode_error_answer`], passing each field through `redact` before it is cut to
+/// length: a cut made first could split an echoed secret, and leave its start where
+/// `redact` no longer recognises it.
+pub(crate) fn decode_error_answer_redacted(
+    body: &[u8],
+    redact: impl Fn(&str) -> String,
+) -> (Option<String>, Option<String>) {
     #[derive(Deserialize)]
     struct WireError {
         error_code: Option<String>,
         error_msg: Option<String>,
     }
     match serde_json::from_slice::<WireError>(body) {
-        Ok(error) => (
-            error
-                .error_code
-                .filter(|code| !code.is_empty())
-                .map(shorten),
-            error.error_msg.filter(|msg| !msg.is_empty()).map(shorten),
-        ),
+        Ok(error) => {
+            let clean = |text: String| shorten(redact(&text));
+            (
+                error.error_code.filter(|code| !code.is_empty()).map(clean),
+                error.error_msg.filter(|msg| !msg.is_empty()).map(clean),
+            )
+        }
         Err(_) => (None, None),
     }
 }

@@ -13,7 +13,7 @@ use super::attempt::{describe_transport_error, Attempt};
 use super::auth::{auth_headers, Credentials, OutgoingRequest};
 use super::coalesce::SingleFlight;
 use super::error::{AttemptOutcome, ClientError};
-use super::models::decode_error_answer;
+use super::models::decode_error_answer_redacted;
 use super::path::{request_path, Segment};
 use super::retry::{is_retryable_status, parse_retry_after, RetryPolicy};
 use crate::stop::StopFlag;
@@ -217,8 +217,8 @@ impl Transport {
                             body,
                         });
                     }
-                    let (error_code, error_msg) = decode_error_answer(&body);
-                    let error_msg = error_msg.map(|m| self.credentials.redact(&m));
+                    let (error_code, error_msg) =
+                        decode_error_answer_redacted(&body, |text| self.credentials.redact(text));
                     let gives_up = attempt > self.max_retries;
                     if !is_retryable_status(status) {
                         return Err(ClientError::Api {
