@@ -107,28 +107,36 @@ pub(super) fn parse_endpoint(text: &str, source: Source) -> Result<Url, ConfigPr
             ),
         )
     };
+    let userinfo = || {
+        ConfigProblem::error(
+            attribute,
+            "Invalid endpoint",
+            format!(
+                "{} is {shown:?}: it holds a user name or password before '@' (hidden \
+                 here), which the endpoint does not take. Remove it from the URL; \
+                 credentials go in token, or access_key and secret_key.",
+                source.describe("endpoint")
+            ),
+        )
+    };
     // The URL parser forgets an empty port and empty userinfo, so look at the raw text.
     let authority = text
         .split_once("://")
         .map(|(_, rest)| rest.split(['/', '?', '#']).next().unwrap_or(""));
     if let Some(authority) = authority {
         if authority.contains('@') {
-            return Err(ConfigProblem::error(
-                attribute,
-                "Invalid endpoint",
-                format!(
-                    "{} is {shown:?}: it holds a user name or password before '@' (hidden \
-                     here), which the endpoint does not take. Remove it from the URL; \
-                     credentials go in token, or access_key and secret_key.",
-                    source.describe("endpoint")
-                ),
-            ));
+            return Err(userinfo());
         }
         if authority.ends_with(':') {
             return Err(invalid("has an empty port after ':'"));
         }
     }
     let url = Url::parse(text).map_err(|_| invalid("is not a URL"))?;
+    // The parser also finds a user name and password in forms the check above does
+    // not split, such as "https:user:pass@host"; the client would send them.
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(userinfo());
+    }
     if !matches!(url.scheme(), "http" | "https") {
         return Err(invalid("does not start with http:// or https://"));
     }

@@ -93,6 +93,23 @@ fn endpoint_refuses_userinfo_empty_ports_and_other_schemes() {
         ("userinfo", "https://user@evil.example.com", false),
         ("user and password", "https://u:p@evil.example.com", false),
         ("empty userinfo", "https://@evil.example.com", false),
+        // The URL parser also reads these forms as user and password before the host.
+        (
+            "userinfo without slashes",
+            "https:u:p@evil.example.com",
+            false,
+        ),
+        (
+            "userinfo after one slash",
+            "https:/u:p@evil.example.com",
+            false,
+        ),
+        (
+            "userinfo after backslashes",
+            "https:\\\\u:p@evil.example.com",
+            false,
+        ),
+        ("userinfo after a tab", "http:\t//u:p@127.0.0.1:8080", false),
         ("empty port", "http://127.0.0.1:", false),
         ("empty port before path", "http://127.0.0.1:/v1", false),
         ("ftp scheme", "ftp://example.com", false),
