@@ -158,10 +158,10 @@ fn a_token_never_appears_at_trace() {
     exposure.assert_clean();
 }
 
-/// Applies `app-a` with the credentials in `env` while the service refuses with
-/// `error_msg`, then (once that is fixed) refuses `app-a` alone inside a 200 with
-/// `reason`; fails if any part of a credential shows in what the two applies exposed.
-fn assert_echoes_stay_hidden(env: &[(&str, &str)], error_msg: &str, reason: &str) {
+/// Applies `app-a` with the credentials in `env` once for each fault rule, each of
+/// which must fail that apply; fails if any part of a credential shows in what the
+/// applies exposed.
+fn assert_echoes_stay_hidden(env: &[(&str, &str)], rules: &[serde_json::Value]) {
     let emulator = sentinel_emulator();
     let mut workspace = Workspace::new(&emulator);
     workspace.remove_env("HW_AUTH_TOKEN");
@@ -170,42 +170,57 @@ fn assert_echoes_stay_hidden(env: &[(&str, &str)], error_msg: &str, reason: &str
     }
     let mut exposure = Exposure::default();
     workspace.write_main(&hcl::auth_api("t", "svc-1", "api-1", &["app-a"]));
-    for rule in [
-        json!({"operation": "authorize", "status": 403, "error_code": "ModelArts.0105",
-               "error_msg": error_msg, "times": 1}),
-        json!({"operation": "authorize", "app_id": "app-a", "fail_app_reason": reason,
-               "times": 1}),
-    ] {
+    for rule in rules {
         emulator.put_faults(&json!([rule]));
         let failed = workspace.apply_json();
-        assert_eq!(failed.code, 1, "{failed}");
+        assert_eq!(failed.code, 1, "{rule}: {failed}");
         exposure.add("failing apply", &failed);
     }
+    // A read whose body has the wrong shape, which the decoder's complaint would quote.
+    emulator.clear_faults();
+    workspace.apply();
+    let secret = env
+        .iter()
+        .filter(|(name, _)| *name != "HW_ACCESS_KEY")
+        .map(|(_, value)| *value)
+        .collect::<Vec<_>>()
+        .join(" ");
+    emulator.put_faults(&json!([{"operation": "list_relations",
+        "raw_body": json!({"auths": format!("rejected {secret}")}).to_string()}]));
+    let failed = workspace.plan_json();
+    assert_eq!(failed.code, 1, "{failed}");
+    exposure.add("failing plan", &failed);
     exposure.add_files(workspace.path());
     exposure.assert_clean();
     exposure.assert_no_part_of_a_credential();
 }
 
+/// Faults on authorize that echo `secret`: in an error message long enough to be cut
+/// inside it and in the reason one app failed.
+fn echoing_faults(secret: &str) -> Vec<serde_json::Value> {
+    // The cut of a long message falls inside the echoed credential, after "SENTINEL".
+    let cut_inside = format!("{} {secret} rejected", "x".repeat(186));
+    vec![
+        json!({"operation": "authorize", "status": 403, "error_code": "ModelArts.0105",
+               "error_msg": cut_inside, "times": 1}),
+        json!({"operation": "authorize", "app_id": "app-a", "times": 1,
+               "fail_app_reason": format!("caller {secret} does not own the app")}),
+    ]
+}
+
 /// A service that echoes a credential, in an error message long enough to be cut
-/// inside the credential or in the reason one app failed, exposes no part of it.
+/// inside the credential, in the reason one app failed or in a malformed answer,
+/// exposes no part of it.
 #[test]
 fn credentials_echoed_by_the_service_never_appear_even_in_part() {
-    // The cut of a long message falls inside the echoed credential, after "SENTINEL".
-    let cut_inside = |secret: &str| format!("{} {secret} rejected", "x".repeat(186));
-    assert_echoes_stay_hidden(
-        &[("HW_AUTH_TOKEN", TOKEN)],
-        &cut_inside(TOKEN),
-        &format!("caller token {TOKEN} does not own the app"),
-    );
-    assert_echoes_stay_hidden(
-        &[
-            ("HW_ACCESS_KEY", ACCESS_KEY),
-            ("HW_SECRET_KEY", SECRET_KEY),
-            ("HW_SECURITY_TOKEN", SECURITY_TOKEN),
-        ],
-        &cut_inside(SECURITY_TOKEN),
-        &format!("security token {SECURITY_TOKEN} expired; key {SECRET_KEY}"),
-    );
+    assert_echoes_stay_hidden(&[("HW_AUTH_TOKEN", TOKEN)], &echoing_faults(TOKEN));
+    let aksk = [
+        ("HW_ACCESS_KEY", ACCESS_KEY),
+        ("HW_SECRET_KEY", SECRET_KEY),
+        ("HW_SECURITY_TOKEN", SECURITY_TOKEN),
+    ];
+    assert_echoes_stay_hidden(&aksk, &echoing_faults(SECURITY_TOKEN));
+    assert_echoes_stay_hidden(&aksk, &echoing_faults(SECRET_KEY));
 }
 
 impl Exposure {

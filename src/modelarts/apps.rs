@@ -5,7 +5,7 @@ use serde_json::json;
 use tokio::time::Instant;
 use tracing::instrument;
 
-use super::client::{decode, page_query, workspace, ModelArtsClient};
+use super::client::{page_query, workspace, ModelArtsClient};
 use super::error::ClientError;
 use super::models::{decode_app_answer, decode_apps_page, App};
 use super::paging::{collect_pages, Fetched};
@@ -40,7 +40,7 @@ impl ModelArtsClient {
             body: Some(body),
         };
         let reply = self.send(request, deadline).await?;
-        decode(operation, &reply, decode_app_answer)
+        self.decode(operation, &reply, decode_app_answer)
     }
 
     /// Reads one app. Errors: `e.is_not_found()` when it does not exist.
@@ -55,7 +55,7 @@ impl ModelArtsClient {
         let operation = "show app";
         let request = app_request(operation, Method::GET, project_id, workspace_id, app_id);
         let reply = self.send(request, deadline).await?;
-        decode(operation, &reply, decode_app_answer)
+        self.decode(operation, &reply, decode_app_answer)
     }
 
     /// Deletes an app. Errors: `e.is_not_found()` when it does not exist; 403 while the
@@ -106,7 +106,7 @@ impl ModelArtsClient {
                 };
                 async move {
                     let reply = self.send(request, deadline).await?;
-                    let page = decode(operation, &reply, decode_apps_page)?;
+                    let page = self.decode(operation, &reply, decode_apps_page)?;
                     Ok(Fetched::new(page, &reply))
                 }
             },

@@ -260,7 +260,9 @@ impl ModelArtsClient {
             decode_authorize_answer
         };
         // A 2xx came back, so the service probably acted, whatever its body says.
-        let mut results = decode(operation, &reply, decoder).map_err(|error| (error, true))?;
+        let mut results = self
+            .decode(operation, &reply, decoder)
+            .map_err(|error| (error, true))?;
         // Each reason reaches a diagnostic; a service may echo the caller's credentials.
         for result in &mut results {
             if let Some(reason) = &mut result.reason {
@@ -296,7 +298,7 @@ impl ModelArtsClient {
                 };
                 async move {
                     let reply = self.send(request, deadline).await?;
-                    let page = decode(operation, &reply, decode_relations_page)?;
+                    let page = self.decode(operation, &reply, decode_relations_page)?;
                     Ok(Fetched::new(page, &reply))
                 }
             },
@@ -308,6 +310,23 @@ impl ModelArtsClient {
             .into_iter()
             .filter_map(|(app, authed)| authed.then_some(app))
             .collect())
+    }
+
+    /// Runs a decoder over a reply, turning its complaint into a [`ClientError::Decode`].
+    /// The complaint may quote the body, and a body may echo the caller's credentials,
+    /// so they are redacted.
+    pub(super) fn decode<T>(
+        &self,
+        operation: &'static str,
+        reply: &Reply,
+        decoder: fn(&[u8]) -> Result<T, String>,
+    ) -> Result<T, ClientError> {
+        decoder(&reply.body).map_err(|message| ClientError::Decode {
+            operation,
+            status: reply.status,
+            message: self.transport.credentials.redact(&message),
+            request_id: reply.request_id.clone(),
+        })
     }
 
     /// Checks the IDs that become path segments, then sends.
@@ -371,20 +390,6 @@ pub(super) fn page_query(offset: u64, workspace_id: &str) -> Vec<(&'static str, 
         query.push(("workspace_id", workspace_id.to_string()));
     }
     query
-}
-
-/// Runs a decoder over a reply, turning its complaint into a [`ClientError::Decode`].
-pub(super) fn decode<T>(
-    operation: &'static str,
-    reply: &Reply,
-    decoder: fn(&[u8]) -> Result<T, String>,
-) -> Result<T, ClientError> {
-    decoder(&reply.body).map_err(|message| ClientError::Decode {
-        operation,
-        status: reply.status,
-        message,
-        request_id: reply.request_id.clone(),
-    })
 }
 
 #[cfg(test)]

@@ -3,7 +3,8 @@
 //!
 //! Decoders are strict about what the client relies on (an app's `app_id`, each result's
 //! `success`) and lenient about the rest, and they never panic: every problem becomes a
-//! short message that names no value from the body, ready for [`super::ClientError`].
+//! short message, ready for [`super::ClientError`]. The JSON parser's message may quote
+//! a value of the wrong type from the body; the client redacts credentials from it.
 
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
