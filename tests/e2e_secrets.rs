@@ -235,3 +235,43 @@ impl Exposure {
         }
     }
 }
+
+/// Warnings about credentials written in the provider block point at no line that
+/// holds a secret: Terraform prints the line a diagnostic's attribute is on.
+#[test]
+fn credential_warnings_never_print_the_line_of_a_secret() {
+    let emulator = sentinel_emulator();
+    let workspace = Workspace::new(&emulator);
+    let cases = [
+        (
+            "token beside a key pair",
+            [
+                ("token", TOKEN),
+                ("access_key", ACCESS_KEY),
+                ("secret_key", SECRET_KEY),
+            ]
+            .as_slice(),
+        ),
+        (
+            "token beside a security token",
+            [("token", TOKEN), ("security_token", SECURITY_TOKEN)].as_slice(),
+        ),
+    ];
+    for (name, arguments) in cases {
+        let quoted: Vec<(&str, String)> = arguments
+            .iter()
+            .map(|(attribute, value)| (*attribute, hcl::quoted(value)))
+            .collect();
+        let lines: Vec<(&str, &str)> = quoted.iter().map(|(a, v)| (*a, v.as_str())).collect();
+        workspace.write_main(&format!(
+            "{}{}",
+            hcl::provider(&lines),
+            hcl::auth_api("t", "svc-1", "api-1", &["app-a"])
+        ));
+        let mut exposure = Exposure::default();
+        let plan = workspace.plan();
+        assert!(plan.text().contains("Warning"), "{name}: {plan}");
+        exposure.add(name, &plan);
+        exposure.assert_clean();
+    }
+}

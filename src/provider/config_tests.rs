@@ -386,7 +386,8 @@ fn token_and_aksk_together_use_the_token_with_a_warning() {
     assert_eq!(resolved.credentials.kind(), "token");
     assert_eq!(warnings.len(), 1);
     assert!(warnings[0].is_warning);
-    assert_eq!(warnings[0].attribute, Some("token"));
+    // Not on `token`: Terraform would print the line that holds it.
+    assert_eq!(warnings[0].attribute, None);
 }
 
 /// Every incomplete or invalid setting is refused on the attribute that must change.
@@ -428,7 +429,8 @@ fn bad_settings_name_the_attribute_to_set() {
                 ..no_token.clone()
             },
             vec![],
-            Some("security_token"),
+            // Not on `security_token`: Terraform would print the line that holds it.
+            None,
             "Security token without access key",
         ),
         (

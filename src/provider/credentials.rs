@@ -42,6 +42,11 @@ impl Source {
     }
 }
 
+/// The attribute of a problem about a token or security token that is set: none.
+/// Terraform prints the configuration line an attribute's diagnostic points at, which
+/// holds the secret when it is written in the block; the detail names it in words.
+const SECRET_LINE: Option<&str> = None;
+
 /// The four settings: attribute and environment variable.
 const SETTINGS: [(&str, &str); 4] = [
     ("token", "HW_AUTH_TOKEN"),
@@ -167,7 +172,7 @@ pub(super) fn resolve_credentials(
     if let Some(token) = chosen.token.take() {
         if chosen.access_key.is_some() || chosen.secret_key.is_some() {
             warnings.push(warning(
-                Some("token"),
+                SECRET_LINE,
                 "Token and access key both configured",
                 format!(
                     "{} sets {}. The token is used and the access key pair is ignored; \
@@ -178,7 +183,7 @@ pub(super) fn resolve_credentials(
             ));
         } else if chosen.security_token.is_some() {
             warnings.push(warning(
-                Some("security_token"),
+                SECRET_LINE,
                 "Security token ignored",
                 format!(
                     "A security token is set but is ignored with a token ({} sets {}). A \
@@ -220,7 +225,7 @@ fn aksk(source: Source, problems: &mut Vec<ConfigProblem>) -> Option<Credentials
             ),
         ),
         (None, None) if source.security_token.is_some() => ConfigProblem::error(
-            Some("security_token"),
+            SECRET_LINE,
             "Security token without access key",
             "A security token only works together with temporary AK/SK credentials. Set \
              access_key and secret_key (or HW_ACCESS_KEY and HW_SECRET_KEY) too."
