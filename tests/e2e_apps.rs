@@ -298,3 +298,24 @@ fn the_app_quota_error_says_what_to_do() {
     }
     assert!(workspace.resource(APP).is_none());
 }
+
+/// An app whose name is already taken in the workspace fails to create with a way out:
+/// import the app that has the name, or choose another.
+#[test]
+fn a_taken_app_name_error_says_how_to_adopt_or_rename() {
+    let (emulator, workspace) = seeded();
+    workspace.write_main("resource \"modelarts_app\" \"billing\" {\n  name = \"name-app-c\"\n}\n");
+
+    let failed = workspace.apply_json();
+
+    let detail = error_detail(&failed, "Failed to create app");
+    for part in [
+        "ModelArts.0107",
+        "terraform import modelarts_app.<name> <app_id>",
+        "another name",
+    ] {
+        assert!(detail.contains(part), "{part:?} missing from {detail}");
+    }
+    assert!(workspace.resource(APP).is_none());
+    assert!(app_in_emulator(&emulator, "app-c").is_some());
+}
