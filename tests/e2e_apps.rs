@@ -279,24 +279,36 @@ fn create_before_destroy_on_an_app_lets_its_removal_succeed() {
     );
 }
 
+/// Applies an app named `name`, which must fail to create with a detail holding every
+/// one of `parts`, and leave nothing in the state.
+fn assert_create_refused_saying(workspace: &Workspace, name: &str, parts: &[&str]) {
+    workspace.write_main(&format!(
+        "resource \"modelarts_app\" \"billing\" {{\n  name = \"{name}\"\n}}\n"
+    ));
+
+    let failed = workspace.apply_json();
+
+    let detail = error_detail(&failed, "Failed to create app");
+    for part in parts {
+        assert!(detail.contains(part), "{part:?} missing from {detail}");
+    }
+    assert!(workspace.resource(APP).is_none());
+}
+
 /// Past the app quota, the create error says how to make room.
 #[test]
 fn the_app_quota_error_says_what_to_do() {
     let (emulator, workspace) = seeded();
     emulator.put_settings(&serde_json::json!({"app_quota": 3}));
-    workspace.write_main("resource \"modelarts_app\" \"billing\" {\n  name = \"billing\"\n}\n");
-
-    let failed = workspace.apply_json();
-
-    let detail = error_detail(&failed, "Failed to create app");
-    for part in [
-        "ModelArts.0116",
-        "Delete apps that are no longer used",
-        "higher app quota",
-    ] {
-        assert!(detail.contains(part), "{part:?} missing from {detail}");
-    }
-    assert!(workspace.resource(APP).is_none());
+    assert_create_refused_saying(
+        &workspace,
+        "billing",
+        &[
+            "ModelArts.0116",
+            "Delete apps that are no longer used",
+            "higher app quota",
+        ],
+    );
 }
 
 /// An app whose name is already taken in the workspace fails to create with a way out:
@@ -304,18 +316,14 @@ fn the_app_quota_error_says_what_to_do() {
 #[test]
 fn a_taken_app_name_error_says_how_to_adopt_or_rename() {
     let (emulator, workspace) = seeded();
-    workspace.write_main("resource \"modelarts_app\" \"billing\" {\n  name = \"name-app-c\"\n}\n");
-
-    let failed = workspace.apply_json();
-
-    let detail = error_detail(&failed, "Failed to create app");
-    for part in [
-        "ModelArts.0107",
-        "terraform import modelarts_app.<name> <app_id>",
-        "another name",
-    ] {
-        assert!(detail.contains(part), "{part:?} missing from {detail}");
-    }
-    assert!(workspace.resource(APP).is_none());
+    assert_create_refused_saying(
+        &workspace,
+        "name-app-c",
+        &[
+            "ModelArts.0107",
+            "terraform import modelarts_app.<name> <app_id>",
+            "another name",
+        ],
+    );
     assert!(app_in_emulator(&emulator, "app-c").is_some());
 }
