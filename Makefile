@@ -72,6 +72,8 @@ uninstall:
 
 # Registry-style release artefacts for this platform: zip, SHA256SUMS, manifest.
 release: build
+	@if awk '/^## \[Unreleased\]/{u=1;next} /^## \[/{u=0} u && /^- /{found=1} END{exit !found}' CHANGELOG.md; then \
+	  echo "warning: CHANGELOG.md lists unreleased changes: before publishing, raise the version in Cargo.toml and give the section that version and a date" >&2; fi
 	@rm -rf dist && mkdir -p dist/stage
 	cp target/release/$(PROVIDER) dist/stage/$(PROVIDER)_v$(VERSION)
 	cp README.md CHANGELOG.md LICENSE dist/stage/
