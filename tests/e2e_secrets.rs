@@ -275,3 +275,39 @@ fn credential_warnings_never_print_the_line_of_a_secret() {
         exposure.assert_clean();
     }
 }
+
+/// The secret of an app that `modelarts_app` creates and imports, at TRACE, shows in
+/// nothing but the state and the plan JSON, which marks it sensitive.
+#[test]
+fn a_created_app_secret_shows_only_in_the_state_at_trace() {
+    let emulator = sentinel_emulator();
+    let mut workspace = Workspace::new(&emulator);
+    workspace.set_env("TF_LOG", "TRACE");
+    workspace.write_main("resource \"modelarts_app\" \"billing\" {\n  name = \"billing\"\n}\n");
+    let mut exposure = Exposure::default();
+
+    exposure.add("apply", &workspace.apply());
+    let state = workspace.state_file();
+    let app = workspace
+        .resource("modelarts_app.billing")
+        .expect("the app is in state");
+    let secret = app["app_secret"].as_str().expect("a secret").to_owned();
+    assert!(state.contains(&secret), "the state holds the secret");
+    exposure.add("plan", &workspace.assert_plan_exit_code(0));
+    // The plan JSON carries the state's values, the secret marked sensitive as there.
+    let change = &workspace.saved_plan(&[])["resource_changes"][0]["change"];
+    for marks in ["before_sensitive", "after_sensitive"] {
+        assert_eq!(change[marks]["app_secret"], true, "{marks}: {change}");
+    }
+    workspace.state_rm("modelarts_app.billing");
+    exposure.add(
+        "import",
+        &workspace.import("modelarts_app.billing", app["id"].as_str().unwrap()),
+    );
+    exposure.add("destroy", &workspace.destroy());
+
+    for (what, text) in &exposure.texts {
+        assert!(!text.contains(&secret), "the app secret leaked into {what}");
+    }
+    exposure.assert_clean();
+}
