@@ -327,3 +327,40 @@ fn a_taken_app_name_error_says_how_to_adopt_or_rename() {
     );
     assert!(app_in_emulator(&emulator, "app-c").is_some());
 }
+
+/// An app deleted behind Terraform's back is dropped from the state with a warning at
+/// refresh, the plan creates it again, and the apply after that leaves nothing to do.
+#[test]
+fn an_app_deleted_outside_terraform_is_planned_again() {
+    let (emulator, workspace) = seeded();
+    workspace.write_main("resource \"modelarts_app\" \"billing\" {\n  name = \"billing\"\n}\n");
+    workspace.apply();
+    let old_id = workspace.resource(APP).expect("in state")["id"]
+        .as_str()
+        .expect("an ID")
+        .to_owned();
+    let deleted = emulator.call("DELETE", &format!("/app-auth/apps/{old_id}"), None);
+    assert_eq!(deleted.status, 200, "{deleted:?}");
+
+    let plan = workspace.plan_json();
+
+    assert_eq!(plan.code, 2, "changes planned: {plan}");
+    let warned = plan
+        .diagnostics()
+        .into_iter()
+        .any(|d| d.severity == "warning" && d.summary == "App no longer exists");
+    assert!(warned, "{plan}");
+    assert!(
+        plan.text()
+            .contains("Plan: 1 to add, 0 to change, 0 to destroy"),
+        "{plan}"
+    );
+    workspace.apply();
+    let new_id = workspace.resource(APP).expect("in state")["id"]
+        .as_str()
+        .expect("an ID")
+        .to_owned();
+    assert_ne!(new_id, old_id);
+    assert!(app_in_emulator(&emulator, &new_id).is_some());
+    workspace.assert_no_changes();
+}
