@@ -364,3 +364,30 @@ fn an_app_deleted_outside_terraform_is_planned_again() {
     assert!(app_in_emulator(&emulator, &new_id).is_some());
     workspace.assert_no_changes();
 }
+
+/// A create whose answer is lost after the service made the app records that app: the
+/// apply succeeds, the emulator holds one app of the name, and the next plan is empty.
+#[test]
+fn an_app_created_whose_answer_was_lost_is_recorded() {
+    let (emulator, workspace) = seeded();
+    workspace.write_main("resource \"modelarts_app\" \"billing\" {\n  name = \"billing\"\n}\n");
+    emulator.put_faults(&serde_json::json!([
+        {"operation": "create_app", "lose_answer": true, "times": 1}
+    ]));
+
+    let applied = workspace.apply_json();
+
+    assert_eq!(applied.code, 0, "{applied}");
+    let made: Vec<Value> = emulator.state()["projects"][TEST_PROJECT]["apps"]
+        .as_array()
+        .expect("apps")
+        .iter()
+        .filter(|a| a["app_name"] == "billing")
+        .cloned()
+        .collect();
+    assert_eq!(made.len(), 1, "one app made: {made:?}");
+    let recorded = workspace.resource(APP).expect("the app is in state");
+    assert_eq!(recorded["id"], made[0]["app_id"]);
+    assert_eq!(recorded["app_secret"], made[0]["app_secret"]);
+    workspace.assert_no_changes();
+}

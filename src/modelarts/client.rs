@@ -343,7 +343,7 @@ impl ModelArtsClient {
 
     /// [`Self::send`], also setting `maybe_applied` when the service may have acted on
     /// the request although no usable answer came back.
-    async fn send_tracked(
+    pub(super) async fn send_tracked(
         &self,
         request: Request,
         deadline: Instant,
