@@ -365,8 +365,10 @@ fn an_app_deleted_outside_terraform_is_planned_again() {
     workspace.assert_no_changes();
 }
 
-/// A create whose answer is lost after the service made the app records that app: the
-/// apply succeeds, the emulator holds one app of the name, and the next plan is empty.
+/// A create whose answer is lost after the service made the app is not sent again (a
+/// service allowing two apps of one name would make a second) and records that app:
+/// the apply succeeds, the emulator holds one app of the name, and the next plan is
+/// empty.
 #[test]
 fn an_app_created_whose_answer_was_lost_is_recorded() {
     let (emulator, workspace) = seeded();
@@ -386,8 +388,57 @@ fn an_app_created_whose_answer_was_lost_is_recorded() {
         .cloned()
         .collect();
     assert_eq!(made.len(), 1, "one app made: {made:?}");
+    let creates: Vec<_> = calls::calls(&emulator)
+        .into_iter()
+        .filter(|c| c.method == "POST" && c.path.ends_with("/app-auth/apps"))
+        .collect();
+    assert_eq!(
+        creates.len(),
+        1,
+        "a create the service may have made is not sent again: {}",
+        calls::describe(&creates)
+    );
     let recorded = workspace.resource(APP).expect("the app is in state");
     assert_eq!(recorded["id"], made[0]["app_id"]);
     assert_eq!(recorded["app_secret"], made[0]["app_secret"]);
+    workspace.assert_no_changes();
+}
+
+/// A create answered with a 5xx, which the service may or may not have acted on, is
+/// sent again only after a look finds no app of that name: one app is made, in state.
+#[test]
+fn an_app_create_answered_with_a_server_error_is_checked_then_sent_again() {
+    let (emulator, workspace) = seeded();
+    workspace.write_main("resource \"modelarts_app\" \"billing\" {\n  name = \"billing\"\n}\n");
+    emulator.put_faults(&serde_json::json!([
+        {"operation": "create_app", "status": 503, "times": 1}
+    ]));
+
+    let applied = workspace.apply_json();
+
+    assert_eq!(applied.code, 0, "{applied}");
+    let app_calls: Vec<_> = calls::calls(&emulator)
+        .into_iter()
+        .filter(|c| c.path.contains("/app-auth/apps"))
+        .map(|c| format!("{} {}", c.method, c.status))
+        .collect();
+    assert_eq!(
+        app_calls[..3],
+        ["POST 503", "GET 200", "POST 200"],
+        "create, a look for the app, create again: {app_calls:?}"
+    );
+    let recorded = workspace.resource(APP).expect("the app is in state");
+    let made = emulator.state()["projects"][TEST_PROJECT]["apps"]
+        .as_array()
+        .expect("apps")
+        .iter()
+        .filter(|a| a["app_name"] == "billing")
+        .map(|a| a["app_id"].clone())
+        .collect::<Vec<_>>();
+    assert_eq!(
+        made,
+        [recorded["id"].clone()],
+        "one app made, the one in state"
+    );
     workspace.assert_no_changes();
 }

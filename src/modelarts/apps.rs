@@ -22,11 +22,12 @@ const CLOCK_SKEW_MS: i64 = 10 * 60 * 1000;
 const LOOKUP_TIME: Duration = Duration::from_secs(30);
 
 impl ModelArtsClient {
-    /// Creates an app. When the answer is lost or unreadable after the service may have
-    /// made the app, the one app of that name created since shortly before the call
-    /// (allowing ten minutes of clock skew) is returned instead of the error; with
-    /// none, or several, the error stands. Errors: API errors such as quota exceeded
-    /// (400 `ModelArts.0116`) or a name taken (400 `ModelArts.0107`).
+    /// Creates an app. After an attempt the service may have acted on without a usable
+    /// answer (lost, unreadable, or a 5xx), the one app of that name created since
+    /// shortly before the call (allowing ten minutes of clock skew) is returned; with
+    /// none the create is sent again within `max_retries` and the deadline, and with
+    /// several the error stands. Errors: API errors such as quota exceeded (400
+    /// `ModelArts.0116`) or a name taken (400 `ModelArts.0107`).
     #[instrument(skip_all, fields(project_id = %project_id, workspace_id = %workspace_id))]
     pub async fn create_app(
         &self,
@@ -51,50 +52,71 @@ impl ModelArtsClient {
             segments: vec![Segment::Fixed("app-auth"), Segment::Fixed("apps")],
             query: Vec::new(),
             body: Some(body),
+            once: true,
         };
-        let started_ms = chrono::Utc::now().timestamp_millis();
-        let mut maybe_applied = false;
-        let created = match self
-            .send_tracked(request, deadline, &mut maybe_applied)
-            .await
-        {
-            Ok(reply) => {
-                maybe_applied = true;
-                self.decode(operation, &reply, decode_app_answer)
+        // A create is not idempotent: after an attempt the service may have acted on
+        // (an answer lost, unreadable or a 5xx), a resend could make a second app, or
+        // find the name taken and leave the first one in no state. So look for the app
+        // first, and send again only when there is none.
+        let since_ms = chrono::Utc::now().timestamp_millis() - CLOCK_SKEW_MS;
+        let mut sends: u32 = 0;
+        loop {
+            sends += 1;
+            let mut maybe_applied = false;
+            let (mut error, answered) = match self
+                .send_tracked(request.clone(), deadline, &mut maybe_applied)
+                .await
+            {
+                Ok(reply) => match self.decode(operation, &reply, decode_app_answer) {
+                    Ok(app) => return Ok(app),
+                    Err(error) => (error, true),
+                },
+                Err(error) if !maybe_applied => return Err(error),
+                Err(error) => (error, false),
+            };
+            let found = self
+                .find_created_app(project_id, workspace_id, name, since_ms)
+                .await;
+            if let Some(Some(app)) = found {
+                tracing::warn!(app_id = %app.app_id, "found the app a create made \
+                    although its answer was lost");
+                return Ok(app);
             }
-            Err(error) => Err(error),
-        };
-        match created {
-            Err(error) if maybe_applied => {
-                // A create is not idempotent: an answer lost or unreadable after the
-                // service made the app (a retry then finds the name taken) must not
-                // leave an app that no state records.
-                let since_ms = started_ms - CLOCK_SKEW_MS;
-                match self
-                    .find_created_app(project_id, workspace_id, name, since_ms)
-                    .await
+            let transport = &self.transport;
+            let wait = transport.policy.wait(sends, None);
+            // Sent again only when the look found no app: a 2xx whose body could not be
+            // read said the app was made, and a look that failed, or found several apps
+            // of the name, cannot tell whether this create made one.
+            let unsure = answered || found.is_none();
+            if unsure || sends > transport.max_retries || Instant::now() + wait >= deadline {
+                if let ClientError::Transport { attempts, .. }
+                | ClientError::RetriesExhausted { attempts, .. } = &mut error
                 {
-                    Some(app) => {
-                        tracing::warn!(app_id = %app.app_id, "found the app a create made \
-                            although its answer was lost");
-                        Ok(app)
-                    }
-                    None => Err(error),
+                    *attempts = (*attempts).max(sends);
                 }
+                return Err(error);
             }
-            result => result,
+            tracing::warn!(
+                attempt = sends,
+                wait_ms = wait.as_millis() as u64,
+                "no app of the name was made; sending the create again"
+            );
+            if !transport.stop.sleep(wait).await {
+                return Err(error);
+            }
         }
     }
 
-    /// The one app named `name` created at or after `since_ms` (epoch milliseconds), read
-    /// in full; `None` when there is none, more than one, or the reads fail.
+    /// The app named `name` created at or after `since_ms` (epoch milliseconds), read in
+    /// full: `Some(Some(app))` for exactly one, `Some(None)` for none, and `None` when
+    /// the look cannot tell (several apps, or a read failed).
     async fn find_created_app(
         &self,
         project_id: &str,
         workspace_id: &str,
         name: &str,
         since_ms: i64,
-    ) -> Option<App> {
+    ) -> Option<Option<App>> {
         // The create's own deadline may be what ended it; the search gets time of its own.
         let deadline = Instant::now() + LOOKUP_TIME;
         let apps = self
@@ -104,13 +126,16 @@ impl ModelArtsClient {
         let mut found = apps
             .into_iter()
             .filter(|app| app.app_name == name && app.created_at >= since_ms);
-        let app = found.next()?;
+        let Some(app) = found.next() else {
+            return Some(None);
+        };
         if found.next().is_some() {
             return None;
         }
         self.show_app(project_id, workspace_id, &app.app_id, deadline)
             .await
             .ok()
+            .map(Some)
     }
 
     /// Reads one app. Errors: `e.is_not_found()` when it does not exist.
@@ -173,6 +198,7 @@ impl ModelArtsClient {
                     segments: vec![Segment::Fixed("app-auth"), Segment::Fixed("apps")],
                     query,
                     body: None,
+                    once: false,
                 };
                 async move {
                     let reply = self.send(request, deadline).await?;
@@ -206,5 +232,6 @@ fn app_request(
             .map(|id| vec![("workspace_id", id.to_string())])
             .unwrap_or_default(),
         body: None,
+        once: false,
     }
 }

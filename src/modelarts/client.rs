@@ -65,7 +65,7 @@ pub struct ApiRef {
 /// reads in flight.
 #[derive(Clone)]
 pub struct ModelArtsClient {
-    transport: Arc<Transport>,
+    pub(super) transport: Arc<Transport>,
     max_apps_per_call: usize,
 }
 
@@ -247,6 +247,7 @@ impl ModelArtsClient {
             segments: api_segments(api, "app-auth-api"),
             query,
             body: Some(body),
+            once: false,
         };
 
         let mut maybe_applied = false;
@@ -295,6 +296,7 @@ impl ModelArtsClient {
                     segments: api_segments(api, "api-auths"),
                     query,
                     body: None,
+                    once: false,
                 };
                 async move {
                     let reply = self.send(request, deadline).await?;

@@ -36,6 +36,10 @@ pub(crate) struct Request {
     pub query: Vec<(&'static str, String)>,
     /// The JSON body, when there is one.
     pub body: Option<serde_json::Value>,
+    /// Not sent again once an attempt may have been applied (no usable answer, or a
+    /// 5xx): for a write that is not idempotent (creating an app), which a resend could
+    /// make twice. The caller checks what the service did before sending it again.
+    pub once: bool,
 }
 
 /// A successful (2xx) answer.
@@ -229,7 +233,9 @@ impl Transport {
                             request_id,
                         });
                     }
-                    if gives_up && status != 429 {
+                    // A write sent once gives up after an answer it may have acted on
+                    // (a 5xx), for its caller to check before sending it again.
+                    if (gives_up && status != 429) || (request.once && *maybe_applied) {
                         return Err(ClientError::RetriesExhausted {
                             operation,
                             attempts: attempt,
@@ -272,7 +278,7 @@ impl Transport {
                     wait
                 }
                 Attempt::Transport { message, .. } => {
-                    if attempt > self.max_retries {
+                    if attempt > self.max_retries || (request.once && *maybe_applied) {
                         return Err(ClientError::Transport {
                             operation,
                             attempts: attempt,
