@@ -3,7 +3,7 @@
 
 mod support;
 
-use serde_json::Value;
+use serde_json::{json, Value};
 use support::emulator::{Emulator, TEST_PROJECT};
 use support::terraform::calls;
 use support::terraform::checks::{app_ids_of, normalized, set, sorted};
@@ -371,22 +371,10 @@ fn an_app_deleted_outside_terraform_is_planned_again() {
 /// empty.
 #[test]
 fn an_app_created_whose_answer_was_lost_is_recorded() {
-    let (emulator, workspace) = seeded();
-    workspace.write_main("resource \"modelarts_app\" \"billing\" {\n  name = \"billing\"\n}\n");
-    emulator.put_faults(&serde_json::json!([
-        {"operation": "create_app", "lose_answer": true, "times": 1}
-    ]));
+    let (emulator, workspace) =
+        billing_applied_despite(json!({"operation": "create_app", "lose_answer": true}));
 
-    let applied = workspace.apply_json();
-
-    assert_eq!(applied.code, 0, "{applied}");
-    let made: Vec<Value> = emulator.state()["projects"][TEST_PROJECT]["apps"]
-        .as_array()
-        .expect("apps")
-        .iter()
-        .filter(|a| a["app_name"] == "billing")
-        .cloned()
-        .collect();
+    let made = apps_named(&emulator, "billing");
     assert_eq!(made.len(), 1, "one app made: {made:?}");
     let creates: Vec<_> = calls::calls(&emulator)
         .into_iter()
@@ -408,15 +396,9 @@ fn an_app_created_whose_answer_was_lost_is_recorded() {
 /// sent again only after a look finds no app of that name: one app is made, in state.
 #[test]
 fn an_app_create_answered_with_a_server_error_is_checked_then_sent_again() {
-    let (emulator, workspace) = seeded();
-    workspace.write_main("resource \"modelarts_app\" \"billing\" {\n  name = \"billing\"\n}\n");
-    emulator.put_faults(&serde_json::json!([
-        {"operation": "create_app", "status": 503, "times": 1}
-    ]));
+    let (emulator, workspace) =
+        billing_applied_despite(json!({"operation": "create_app", "status": 503}));
 
-    let applied = workspace.apply_json();
-
-    assert_eq!(applied.code, 0, "{applied}");
     let app_calls: Vec<_> = calls::calls(&emulator)
         .into_iter()
         .filter(|c| c.path.contains("/app-auth/apps"))
@@ -428,17 +410,37 @@ fn an_app_create_answered_with_a_server_error_is_checked_then_sent_again() {
         "create, a look for the app, create again: {app_calls:?}"
     );
     let recorded = workspace.resource(APP).expect("the app is in state");
-    let made = emulator.state()["projects"][TEST_PROJECT]["apps"]
-        .as_array()
-        .expect("apps")
-        .iter()
-        .filter(|a| a["app_name"] == "billing")
+    let made: Vec<Value> = (apps_named(&emulator, "billing").iter())
         .map(|a| a["app_id"].clone())
-        .collect::<Vec<_>>();
+        .collect();
     assert_eq!(
         made,
         [recorded["id"].clone()],
         "one app made, the one in state"
     );
     workspace.assert_no_changes();
+}
+
+/// Applies an app named billing with `fault` on its first create, and checks that the
+/// apply succeeds.
+fn billing_applied_despite(mut fault: Value) -> (Emulator, Workspace) {
+    let (emulator, workspace) = seeded();
+    workspace.write_main("resource \"modelarts_app\" \"billing\" {\n  name = \"billing\"\n}\n");
+    fault["times"] = json!(1);
+    emulator.put_faults(&json!([fault]));
+    let applied = workspace.apply_json();
+    assert_eq!(applied.code, 0, "{applied}");
+    (emulator, workspace)
+}
+
+/// The emulator's apps named `name`.
+fn apps_named(emulator: &Emulator, name: &str) -> Vec<Value> {
+    let state = emulator.state();
+    let apps = state["projects"][TEST_PROJECT]["apps"]
+        .as_array()
+        .expect("apps");
+    apps.iter()
+        .filter(|a| a["app_name"] == name)
+        .cloned()
+        .collect()
 }
