@@ -11,10 +11,6 @@ use super::models::AppAuthResult;
 /// that setting accepts.
 pub const MAX_APPS_PER_CALL: usize = 100;
 
-/// ModelArts' error code for an invalid parameter, which is also its answer to a call
-/// carrying more apps than the service allows.
-const INVALID_PARAMETER_CODE: &str = "ModelArts.0107";
-
 /// Per-app result of a (possibly chunked) authorize or cancel.
 #[derive(Debug, Clone, Default)]
 pub struct BatchOutcome {
@@ -60,9 +56,7 @@ impl BatchOutcome {
 /// more than one app. The same answer also means other invalid input, so this only
 /// decides whether to suggest a lower `max_apps_per_call`; the call is never resent.
 pub fn may_exceed_call_limit(error: &ClientError, apps_in_call: usize) -> bool {
-    apps_in_call > 1
-        && error.status() == Some(400)
-        && error.error_code() == Some(INVALID_PARAMETER_CODE)
+    apps_in_call > 1 && error.status() == Some(400) && error.is_invalid_parameter()
 }
 
 /// One app the service did not authorize (or cancel), and why.

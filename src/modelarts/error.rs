@@ -195,6 +195,10 @@ const NOT_ALLOWED_CODE: &str = "ModelArts.0105";
 /// ModelArts' error code for a quota that is used up, such as the apps of a project.
 const QUOTA_CODE: &str = "ModelArts.0116";
 
+/// ModelArts' error code for an invalid parameter: a bad body, too many apps in one
+/// call, or an app name that is taken or not allowed.
+const INVALID_PARAMETER_CODE: &str = "ModelArts.0107";
+
 fn code_suffix(code: Option<&str>, msg: Option<&str>) -> String {
     match (code, msg) {
         (Some(code), Some(msg)) => format!(", {code}: {msg}"),
@@ -274,6 +278,11 @@ impl ClientError {
     /// True when the service refused because a quota is used up (`ModelArts.0116`).
     pub fn is_quota_exceeded(&self) -> bool {
         matches!(self, ClientError::Api { .. }) && self.error_code() == Some(QUOTA_CODE)
+    }
+
+    /// True for the service's answer that a parameter is invalid (`ModelArts.0107`).
+    pub fn is_invalid_parameter(&self) -> bool {
+        matches!(self, ClientError::Api { .. }) && self.error_code() == Some(INVALID_PARAMETER_CODE)
     }
 
     /// What the service answered, without the advice `Display` adds, for a diagnostic

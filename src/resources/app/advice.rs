@@ -6,10 +6,6 @@ use tf_provider::Diagnostics;
 use crate::diagnostics::{client_error, root_error};
 use crate::modelarts::ClientError;
 
-/// ModelArts' error code for an invalid parameter; on an app create, a name that is
-/// taken or not allowed.
-const INVALID_PARAMETER_CODE: &str = "ModelArts.0107";
-
 /// Reports a refused delete of the app `app_id`. A 403 `ModelArts.0105` means an API is
 /// still authorized to it: Terraform 1.0 deletes a removed or replaced app before it
 /// updates the `modelarts_app_auth_api` resources that list it, so the detail says how to
@@ -41,10 +37,7 @@ pub(super) fn delete_refused(d: &mut Diagnostics, app_id: &str, error: &ClientEr
 /// to adopt the app that has it, and past the app quota (`ModelArts.0116`) how to make
 /// room.
 pub(super) fn create_refused(d: &mut Diagnostics, error: &ClientError) {
-    if let Some(answer) = error
-        .answer()
-        .filter(|_| error.error_code() == Some(INVALID_PARAMETER_CODE))
-    {
+    if let Some(answer) = error.answer().filter(|_| error.is_invalid_parameter()) {
         return root_error(
             d,
             "Failed to create app",
